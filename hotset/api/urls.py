@@ -1,0 +1,29 @@
+"""API routes of the hot set, mounted at /api/v1/hotset/ (paths as SPEC §9)."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from hotset.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("projects", views.ProjectViewSet, basename="hotset-project")
+router.register("days", views.ProductionDayViewSet, basename="hotset-day")
+router.register("sessions", views.HotSetSessionViewSet, basename="hotset-session")
+router.register("items", views.ScheduleItemViewSet, basename="hotset-item")
+router.register("suggestions", views.SuggestionViewSet, basename="hotset-suggestion")
+
+urlpatterns = [
+    path("sessions/<int:pk>/items/", views.SessionItemsView.as_view(), name="hotset-session-items"),
+    path(
+        "sessions/<int:pk>/notifications/",
+        views.SessionNotificationsView.as_view(),
+        name="hotset-session-notifications",
+    ),
+    path(
+        "sessions/<int:pk>/suggestions/",
+        views.SessionSuggestionsView.as_view(),
+        name="hotset-session-suggestions",
+    ),
+    *router.urls,
+]

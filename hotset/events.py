@@ -1,0 +1,114 @@
+"""The ``hotset.*`` event types and their payloads.
+
+Services publish them inside their transaction (``realtime.broadcast.publish`` sends after
+commit) to the session's group; the broadcast rules add the role groups (producer, director,
+production_manager, first_ad by default).
+"""
+
+from __future__ import annotations
+
+from realtime.broadcast import publish
+from realtime.groups import hotset_session_group
+
+SESSION_CREATED = "hotset.session.created"
+SESSION_STARTED = "hotset.session.started"
+SESSION_DELETED = "hotset.session.deleted"
+CREW_CALL_CONFIRMED = "hotset.session.crew_call_confirmed"
+FIRST_SHOT_CONFIRMED = "hotset.session.first_shot_confirmed"
+SESSION_WRAPPED = "hotset.session.wrapped"
+ITEM_CREATED = "hotset.item.created"
+ITEM_UPDATED = "hotset.item.updated"
+ITEM_DELETED = "hotset.item.deleted"
+ITEM_STARTED = "hotset.item.started"
+ITEM_COMPLETED = "hotset.item.completed"
+ITEM_SKIPPED = "hotset.item.skipped"
+ITEMS_REORDERED = "hotset.items.reordered"
+DAY_UPDATED = "hotset.day.updated"
+SETTINGS_UPDATED = "hotset.settings.updated"
+NOTIFICATION = "hotset.notification"
+PROJECTION_UPDATED = "hotset.projection.updated"
+SUGGESTION_PROPOSED = "hotset.suggestion.proposed"
+SUGGESTION_UPDATED = "hotset.suggestion.updated"
+SUGGESTION_WITHDRAWN = "hotset.suggestion.withdrawn"
+SUGGESTION_APPLIED = "hotset.suggestion.applied"
+SUGGESTION_DISMISSED = "hotset.suggestion.dismissed"
+
+ALL = (
+    SESSION_CREATED,
+    SESSION_STARTED,
+    SESSION_DELETED,
+    CREW_CALL_CONFIRMED,
+    FIRST_SHOT_CONFIRMED,
+    SESSION_WRAPPED,
+    ITEM_CREATED,
+    ITEM_UPDATED,
+    ITEM_DELETED,
+    ITEM_STARTED,
+    ITEM_COMPLETED,
+    ITEM_SKIPPED,
+    ITEMS_REORDERED,
+    DAY_UPDATED,
+    SETTINGS_UPDATED,
+    NOTIFICATION,
+    PROJECTION_UPDATED,
+    SUGGESTION_PROPOSED,
+    SUGGESTION_UPDATED,
+    SUGGESTION_WITHDRAWN,
+    SUGGESTION_APPLIED,
+    SUGGESTION_DISMISSED,
+)
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def session_payload(session) -> dict:
+    return {
+        "session_id": session.pk,
+        "production_day_id": session.production_day_id,
+        "status": session.status,
+        "auto_started": session.auto_started,
+        "started_at": _iso(session.started_at),
+        "wrapped_at": _iso(session.wrapped_at),
+        "crew_call_confirmed_at": _iso(session.crew_call_confirmed_at),
+        "crew_call_confirmed_by": session.crew_call_confirmed_by_id,
+        "first_shot_confirmed_at": _iso(session.first_shot_confirmed_at),
+        "first_shot_confirmed_by": session.first_shot_confirmed_by_id,
+    }
+
+
+def item_payload(item) -> dict:
+    return {
+        "session_id": item.session_id,
+        "item_id": item.pk,
+        "position": item.position,
+        "kind": item.kind,
+        "block_type": item.block_type,
+        "label": item.label,
+        "status": item.status,
+        "is_partial": item.is_partial,
+        "planned_start": _iso(item.planned_start),
+        "planned_duration_minutes": item.planned_duration_minutes,
+        "actual_start": _iso(item.actual_start),
+        "actual_end": _iso(item.actual_end),
+    }
+
+
+def suggestion_payload(suggestion) -> dict:
+    return {
+        "session_id": suggestion.session_id,
+        "suggestion_id": suggestion.pk,
+        "type": suggestion.type,
+        "target": suggestion.target,
+        "impact": suggestion.impact,
+        "title": suggestion.title,
+        "minutes_recoverable": suggestion.minutes_recoverable,
+        "compliance_flag": suggestion.compliance_flag,
+        "status": suggestion.status,
+    }
+
+
+def to_session(event_type: str, session_id: int, payload: dict, *, extra_groups=()) -> list[dict]:
+    """Publishes ``event_type`` to the session's group (and ``extra_groups``); sent after commit."""
+    return publish(event_type, payload, groups=[hotset_session_group(session_id), *extra_groups])

@@ -1,0 +1,279 @@
+"""The daily production report (SPEC §1): pure — no Django, no ORM, no clock.
+
+``build`` turns a day's logged times into the report a 1st AD hands in at wrap: call, crew
+call confirmed, first shot, meals, camera wrap, wrap, scenes completed / partial / not shot,
+pages shot (eighths), setups, variance and the meal penalties incurred. ``to_csv`` renders it.
+
+Meal penalties (the project's labour rules): the clock starts at the confirmed crew call (else
+the general call). A meal is due ``meal_due_hours_after_call`` later; a meal starting more than
+``grace_minutes`` after it is due incurs one penalty per started ``meal_penalty_interval_minutes``
+of lateness (counted from the due time). Each meal restarts the clock from its end; the stretch
+after the last meal counts the same way up to wrap (or ``now`` on a day still running).
+Example: call 07:00, due 13:00, grace 12, interval 30 — meal at 13:10: none; at 13:40: 40 min
+late → 2 penalties; no meal and wrap at 14:00: 60 min late → 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from hotset import timeline
+
+SCENE = "scene"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One schedule item as logged."""
+
+    id: int
+    kind: str
+    planned_minutes: int
+    status: str = timeline.PENDING
+    block_type: str = ""
+    label: str = ""
+    scene_number: str = ""
+    set_name: str = ""
+    is_partial: bool = False
+    pages_eighths: int = 0
+    setups: int = 0
+    planned_start: datetime | None = None
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+
+    def item(self) -> timeline.Item:
+        return timeline.Item(
+            id=self.id,
+            planned_minutes=self.planned_minutes,
+            status=self.status,
+            planned_start=self.planned_start,
+            actual_start=self.actual_start,
+            actual_end=self.actual_end,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LabourRules:
+    meal_due_hours_after_call: int = 6
+    meal_minutes: int = 30
+    grace_minutes: int = 12
+    meal_penalty_interval_minutes: int = 30
+    max_day_hours: int = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    rows: tuple[Row, ...]
+    call_time: datetime
+    status: str = "wrapped"
+    planned_wrap: datetime | None = None
+    crew_call_confirmed_at: datetime | None = None
+    first_shot_confirmed_at: datetime | None = None
+    wrapped_at: datetime | None = None
+
+
+def pages(eighths: int) -> str:
+    """12 → "1 4/8", 8 → "1", 3 → "3/8", 0 → "0"."""
+    whole, rest = divmod(eighths, 8)
+    if not rest:
+        return str(whole)
+    return f"{whole} {rest}/8" if whole else f"{rest}/8"
+
+
+def meal_penalties(
+    *, clock_start: datetime, meals: Sequence[tuple[datetime, datetime | None]], end: datetime, rules: LabourRules
+) -> list[dict]:
+    """The meal periods of a day: when each meal was due, when it started, and the penalties.
+
+    ``meals`` are (start, end) in order; an end of None is a meal still going on at ``end``.
+    """
+    periods = []
+    start: datetime | None = clock_start
+    grace = timedelta(minutes=rules.grace_minutes)
+    interval = rules.meal_penalty_interval_minutes
+    for meal_start, meal_end in meals:
+        if start is None or meal_start > end:
+            break
+        due = start + timedelta(hours=rules.meal_due_hours_after_call)
+        late = max(0, timeline.minutes(meal_start - due))
+        count = math.ceil(late / interval) if meal_start > due + grace else 0
+        periods.append({"due_at": due, "meal_start": meal_start, "late_minutes": late, "penalties": count})
+        start = meal_end
+    if start is not None:
+        due = start + timedelta(hours=rules.meal_due_hours_after_call)
+        if end > due + grace:
+            late = timeline.minutes(end - due)
+            count = math.ceil(late / interval)
+            periods.append({"due_at": due, "meal_start": None, "late_minutes": late, "penalties": count})
+    return periods
+
+
+def build(day: Day, rules: LabourRules, *, now: datetime, tz: tzinfo | None = None) -> dict:
+    """The report as a JSON-ready dict (times ISO 8601 in ``tz``)."""
+
+    def iso(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return (value.astimezone(tz) if tz is not None else value).isoformat()
+
+    rows = list(day.rows)
+    items = [row.item() for row in rows]
+    wrapped = day.status == "wrapped" and day.wrapped_at is not None
+    wrap_blocks = [r for r in rows if r.block_type == "wrap" and r.actual_start is not None]
+    wrap_at = day.wrapped_at if wrapped else (wrap_blocks[-1].actual_start if wrap_blocks else None)
+    # The day's end so far: wrap, else now; a day that never started has no working time.
+    end = wrap_at or now
+    if day.status == "not_started":
+        end = min(end, day.crew_call_confirmed_at or day.call_time)
+    scenes = [r for r in rows if r.kind == SCENE]
+
+    def scene_out(r: Row) -> dict:
+        return {
+            "id": r.id,
+            "scene_number": r.scene_number,
+            "label": r.label,
+            "set_name": r.set_name,
+            "status": r.status,
+            "pages_eighths": r.pages_eighths,
+            "pages": pages(r.pages_eighths),
+            "setups": r.setups,
+            "planned_minutes": r.planned_minutes,
+            "actual_minutes": (
+                timeline.minutes(r.actual_end - r.actual_start) if r.actual_start and r.actual_end else None
+            ),
+        }
+
+    completed = [r for r in scenes if r.status == timeline.COMPLETED and not r.is_partial]
+    partial = [r for r in scenes if r.status == timeline.COMPLETED and r.is_partial]
+    not_shot = [r for r in scenes if r.status != timeline.COMPLETED]
+    meal_rows = sorted(
+        (r for r in rows if r.block_type == "meal" and r.actual_start is not None), key=lambda r: r.actual_start
+    )
+    short = timedelta(minutes=rules.meal_minutes)
+    meals = [
+        {
+            "item_id": r.id,
+            "label": r.label,
+            "start": iso(r.actual_start),
+            "end": iso(r.actual_end),
+            "minutes": timeline.minutes(r.actual_end - r.actual_start) if r.actual_end else None,
+            "shorter_than_rule": bool(r.actual_end and r.actual_end - r.actual_start < short),
+        }
+        for r in meal_rows
+    ]
+    clock_start = day.crew_call_confirmed_at or day.call_time
+    periods = meal_penalties(
+        clock_start=clock_start,
+        meals=[(r.actual_start, r.actual_end) for r in meal_rows],
+        end=end,
+        rules=rules,
+    )
+    camera_wraps = [r for r in rows if r.block_type == "camera_wrap" and r.actual_start is not None]
+    shot_ends = [r.actual_end for r in scenes if r.actual_end is not None]
+    # The camera-wrap block when logged, else the end of the last scene shot.
+    camera_wrap = camera_wraps[-1].actual_start if camera_wraps else max(shot_ends, default=None)
+    first_shot = day.first_shot_confirmed_at or min(
+        (r.actual_start for r in scenes if r.actual_start is not None), default=None
+    )
+    planned = timeline.planned_timeline(items, day.call_time)
+    planned_wrap = day.planned_wrap or (planned[-1].end if planned else None)
+    return {
+        "final": wrapped,
+        "status": day.status,
+        "general_call_time": iso(day.call_time),
+        "crew_call_confirmed_at": iso(day.crew_call_confirmed_at),
+        "first_shot_at": iso(first_shot),
+        "meals": meals,
+        "camera_wrap_at": iso(camera_wrap),
+        "wrap_at": iso(wrap_at),
+        "planned_wrap": iso(planned_wrap),
+        "day_length_minutes": timeline.minutes(end - clock_start) if end >= clock_start else 0,
+        "over_max_day": end > clock_start + timedelta(hours=rules.max_day_hours),
+        "scenes": {
+            "completed": [scene_out(r) for r in completed],
+            "partial": [scene_out(r) for r in partial],
+            "not_shot": [scene_out(r) for r in not_shot],
+        },
+        "scenes_completed": len(completed),
+        "scenes_partial": len(partial),
+        "scenes_not_shot": len(not_shot),
+        "pages_scheduled_eighths": sum(r.pages_eighths for r in scenes),
+        "pages_shot_eighths": sum(r.pages_eighths for r in completed),
+        "pages_partial_eighths": sum(r.pages_eighths for r in partial),
+        "pages_not_shot_eighths": sum(r.pages_eighths for r in not_shot),
+        "pages_shot": pages(sum(r.pages_eighths for r in completed)),
+        "setups": sum(r.setups for r in completed + partial),
+        "cumulative_variance_minutes": timeline.cumulative_variance(items),
+        "wrap_variance_minutes": (timeline.minutes(planned_wrap - wrap_at) if planned_wrap and wrap_at else None),
+        "meal_penalties": sum(p["penalties"] for p in periods),
+        "meal_periods": [{**p, "due_at": iso(p["due_at"]), "meal_start": iso(p["meal_start"])} for p in periods],
+    }
+
+
+_SUMMARY = (
+    ("Status", "status"),
+    ("Final", "final"),
+    ("General call", "general_call_time"),
+    ("Crew call confirmed", "crew_call_confirmed_at"),
+    ("First shot", "first_shot_at"),
+    ("Camera wrap", "camera_wrap_at"),
+    ("Wrap", "wrap_at"),
+    ("Planned wrap", "planned_wrap"),
+    ("Day length (min)", "day_length_minutes"),
+    ("Scenes completed", "scenes_completed"),
+    ("Scenes partial", "scenes_partial"),
+    ("Scenes not shot", "scenes_not_shot"),
+    ("Pages shot", "pages_shot"),
+    ("Pages shot (eighths)", "pages_shot_eighths"),
+    ("Pages partial (eighths)", "pages_partial_eighths"),
+    ("Pages not shot (eighths)", "pages_not_shot_eighths"),
+    ("Setups", "setups"),
+    ("Cumulative variance (min)", "cumulative_variance_minutes"),
+    ("Wrap variance (min)", "wrap_variance_minutes"),
+    ("Meal penalties", "meal_penalties"),
+)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    # Keep spreadsheet formulas out (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text.lstrip("-").isdigit() else text
+
+
+def to_csv(report: dict) -> str:
+    """The report as CSV: a two-column summary, the meals, then one row per scene."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(["Field", "Value"])
+    for title, key in _SUMMARY:
+        w.writerow([title, _cell(report.get(key))])
+    w.writerow([])
+    w.writerow(["Meal", "Start", "End", "Minutes"])
+    for meal in report["meals"]:
+        w.writerow([_cell(meal["label"]), _cell(meal["start"]), _cell(meal["end"]), _cell(meal["minutes"])])
+    w.writerow([])
+    w.writerow(["Scene", "Set", "Result", "Pages", "Pages (eighths)", "Setups", "Planned min", "Actual min"])
+    for result, key in (("completed", "completed"), ("partial", "partial"), ("not shot", "not_shot")):
+        for s in report["scenes"][key]:
+            w.writerow(
+                [
+                    _cell(s["scene_number"] or s["label"]),
+                    _cell(s["set_name"]),
+                    result,
+                    s["pages"],
+                    s["pages_eighths"],
+                    s["setups"],
+                    s["planned_minutes"],
+                    _cell(s["actual_minutes"]),
+                ]
+            )
+    return out.getvalue()

@@ -1,0 +1,7 @@
+"""Dashboard page routes of the hot set, mounted at /dash/hotset/."""
+
+from django.urls import path
+
+from hotset import views
+
+urlpatterns = [path("<int:session_id>/", views.session_dashboard, name="hotset-dashboard")]

@@ -1,0 +1,62 @@
+"""The hot set dashboard page (SPEC §6): /dash/hotset/{session_id}/."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from config.pages import dashboard_context
+from hotset import selectors
+from hotset.api.serializers import HotSetSessionSerializer, HotSetSettingsSerializer
+from hotset.models import HotSetSession, ProductionDay
+from hotset.permissions import RUN_HOT_SET
+
+# The pre-call checklist the 1st AD ticks before confirming crew call and first shot.
+PRE_CALL_CHECKLIST = [
+    "Call sheet sent and confirmed",
+    "Location / stage open, parking and base camp set",
+    "Safety briefing prepared",
+    "Cast pickups and hair & make-up on time",
+    "Camera, grip and electric prepped for the first setup",
+    "Sound and video village ready",
+]
+
+
+@login_required
+def session_dashboard(request, session_id: int):
+    """Live view of a shoot day: tabs (current & upcoming, full day, completed), the dual
+    variance card, the pre-call countdown with its checklist and confirm buttons. Data is
+    rendered into the page; the page then follows the session's events over /ws/."""
+    if not request.user.has_perm("hotset.view_hotsetsession"):
+        raise PermissionDenied
+    session = get_object_or_404(
+        HotSetSession.objects.select_related(
+            "production_day__project", "crew_call_confirmed_by", "first_shot_confirmed_by"
+        ),
+        pk=session_id,
+    )
+    get_token(request)  # the page's API calls (session auth) send the CSRF cookie back
+    settings = selectors.settings_for(session.production_day.project)
+    initial = {
+        "session": HotSetSessionSerializer(session).data,
+        "projection": selectors.projection(session.pk, now=timezone.now()),
+        "can_run": request.user.has_perm(RUN_HOT_SET),
+        "default_view": settings.default_schedule_view,
+        "settings": HotSetSettingsSerializer(settings).data,
+        "can_change_settings": request.user.has_perm("hotset.change_hotsetsettings"),
+        "checklist": PRE_CALL_CHECKLIST,
+        "can_view_suggestions": request.user.has_perm("hotset.view_suggestion"),
+        # Where a scene can move to: the project's later days that are not wrapped.
+        "later_days": [
+            {"id": d.pk, "label": f"Day {d.day_number} · {d.date.isoformat()}"}
+            for d in ProductionDay.objects.filter(
+                project_id=session.production_day.project_id, date__gt=session.production_day.date
+            )
+            .exclude(hotset_session__status=HotSetSession.Status.WRAPPED)
+            .order_by("date")[:20]
+        ],
+    }
+    return render(request, "hotset/dashboard.html", dashboard_context(request, session=session, initial=initial))

@@ -1,0 +1,196 @@
+"""The publishing back office: every model, with the queue actions calling the same services as the API."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
+
+from config.errors import DomainError
+from publishing import services
+from publishing.models import AITemplate, PlatformAccount, PostStatus, ScheduledPost, Video
+
+
+class PlatformAccountForm(forms.ModelForm):
+    """Credentials are write-only here too: the field starts empty and a blank one keeps what is stored."""
+
+    new_credentials = forms.CharField(
+        label="Credentials",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        help_text="A JSON object. Never shown; leave blank to keep the stored credentials.",
+    )
+
+    class Meta:
+        model = PlatformAccount
+        fields = ["platform", "handle", "authenticated"]
+
+    def clean_new_credentials(self):
+        raw = self.cleaned_data["new_credentials"].strip()
+        if not raw:
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError as exc:
+            raise forms.ValidationError("Not valid JSON.") from exc
+        if not isinstance(value, dict):
+            raise forms.ValidationError("Credentials are a JSON object.")
+        return value
+
+    def save(self, commit=True):
+        account = super().save(commit=False)
+        if self.cleaned_data.get("new_credentials") is not None:
+            account.credentials = self.cleaned_data["new_credentials"]
+        if commit:
+            account.save()
+        return account
+
+
+@admin.register(PlatformAccount)
+class PlatformAccountAdmin(admin.ModelAdmin):
+    form = PlatformAccountForm
+    list_display = ["platform", "handle", "authenticated", "has_credentials", "updated_at"]
+    list_filter = ["platform", "authenticated"]
+    search_fields = ["handle"]
+
+    @admin.display(boolean=True, description="Credentials")
+    def has_credentials(self, account):
+        return bool(account.credentials)
+
+
+class PostInline(admin.TabularInline):
+    model = ScheduledPost
+    extra = 0
+    fields = ["platform", "scheduled_time", "status", "attempts", "external_url", "last_error"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Video)
+class VideoAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "original_filename", "game_context", "post_count", "created_at"]
+    list_filter = ["game_context", "created_at"]
+    search_fields = ["title", "caption", "original_filename", "source"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    inlines = [PostInline]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(post_count=Count("posts"))
+
+    @admin.display(description="Posts", ordering="post_count")
+    def post_count(self, video):
+        return video.post_count
+
+
+def _run_on_posts(modeladmin, request, queryset, verb: str, fn) -> None:
+    done, refused = 0, []
+    for post in queryset:
+        try:
+            with transaction.atomic():
+                fn(post)
+            done += 1
+        except DomainError as exc:
+            refused.append(exc.detail)
+    if done:
+        modeladmin.message_user(request, f"{verb}: {done} post(s).", messages.SUCCESS)
+    for detail in refused[:10]:
+        modeladmin.message_user(request, detail, messages.WARNING)
+
+
+@admin.action(description="Post now", permissions=["change"])
+def post_now(modeladmin, request, queryset):
+    _run_on_posts(
+        modeladmin, request, queryset, "Posting now", lambda p: services.force_post(post=p, now=timezone.now())
+    )
+
+
+@admin.action(description="Retry failed posts", permissions=["change"])
+def retry(modeladmin, request, queryset):
+    _run_on_posts(modeladmin, request, queryset, "Retrying", lambda p: services.retry_post(post=p, now=timezone.now()))
+
+
+@admin.action(description="Cancel posts", permissions=["change"])
+def cancel(modeladmin, request, queryset):
+    _run_on_posts(modeladmin, request, queryset, "Cancelled", lambda p: services.cancel_post(post=p))
+
+
+class ScheduledPostForm(forms.ModelForm):
+    class Meta:
+        model = ScheduledPost
+        fields = ["scheduled_time"]
+
+    def clean_scheduled_time(self):
+        value = self.cleaned_data["scheduled_time"]
+        if "scheduled_time" in self.changed_data and value <= timezone.now():
+            raise forms.ValidationError("Must be in the future (use the Post now action to post at once).")
+        return value
+
+
+@admin.register(ScheduledPost)
+class ScheduledPostAdmin(admin.ModelAdmin):
+    form = ScheduledPostForm
+    list_display = ["id", "video", "platform", "scheduled_time", "status_badge", "attempts", "posted_at", "permalink"]
+    list_filter = ["status", "platform", "scheduled_time"]
+    search_fields = ["video__title", "video__original_filename", "external_id", "last_error"]
+    list_select_related = ["video", "account"]
+    date_hierarchy = "scheduled_time"
+    actions = [post_now, retry, cancel]
+    # The queue's state moves only through its services (actions above, API, dispatcher).
+    readonly_fields = ["video", "account", "platform", "status", "attempts", "last_error", "external_id",
+                       "external_url", "posted_at", "idempotency_key", "next_attempt_at", "lease_expires_at",
+                       "lease_token", "claimed_by", "created_by", "created_at", "updated_at"]  # fmt: skip
+    fields = ["video", "account", "platform", "scheduled_time", *readonly_fields[3:]]
+
+    def has_add_permission(self, request):
+        return False  # schedule through the API or the dashboard: limits and slots are checked there
+
+    def save_model(self, request, obj, form, change):
+        if change and "scheduled_time" in form.changed_data:
+            try:
+                services.reschedule_post(post=obj, scheduled_time=obj.scheduled_time, now=timezone.now())
+            except DomainError as exc:
+                self.message_user(request, exc.detail, messages.ERROR)
+        # nothing else is editable here
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != PostStatus.PENDING:
+            return [*self.readonly_fields, "scheduled_time"]
+        return self.readonly_fields
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, post):
+        return format_html('<span class="badge {}">{}</span>', post.status, post.get_status_display())
+
+    @admin.display(description="Permalink")
+    def permalink(self, post):
+        if not post.external_url:
+            return "—"
+        return format_html('<a href="{}">{}</a>', post.external_url, post.external_id or "open")
+
+
+@admin.action(description="Activate the selected template", permissions=["change"])
+def activate_template(modeladmin, request, queryset):
+    if queryset.count() != 1:
+        modeladmin.message_user(request, "Select exactly one template to activate.", messages.ERROR)
+        return
+    template = services.activate_template(template=queryset.get())
+    modeladmin.message_user(request, f"{template.name} is now the active template.", messages.SUCCESS)
+
+
+@admin.register(AITemplate)
+class AITemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "prompt_text"]
+    readonly_fields = ["is_active", "created_at", "updated_at"]
+    actions = [activate_template]

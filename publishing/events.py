@@ -1,0 +1,82 @@
+"""The ``publishing.*`` events and their payloads.
+
+They go through ``realtime.broadcast.publish`` inside the service's transaction
+(sent after commit) to the role groups the broadcast rules name (by default
+social_manager and producer). The dispatcher emits one compact event per batch
+of results rather than one per post: every event takes each target group's
+cursor row lock until commit and costs a channel-layer send per group, so
+per-post events would line the workers up behind each other (measured in
+bench/publishing_dispatch.py). It announces a claimed batch
+(``publishing.posts.claimed``) only when uploads are slow enough for
+"processing" to be seen; quick batches go straight to ``publishing.posts.dispatched``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from realtime.broadcast import publish
+
+VIDEO_REGISTERED = "publishing.video.registered"
+VIDEO_SCHEDULED = "publishing.video.scheduled"
+POST_RESCHEDULED = "publishing.post.rescheduled"
+POST_CANCELLED = "publishing.post.cancelled"
+POST_FORCED = "publishing.post.forced"
+POST_RETRIED = "publishing.post.retried"
+POSTS_CLAIMED = "publishing.posts.claimed"
+POSTS_DISPATCHED = "publishing.posts.dispatched"
+POSTS_RECLAIMED = "publishing.posts.reclaimed"
+TEMPLATE_ACTIVATED = "publishing.template.activated"
+
+
+def post_payload(post) -> dict:
+    return {
+        "id": post.pk,
+        "video_id": post.video_id,
+        "platform": post.platform,
+        "status": post.status,
+        "scheduled_time": post.scheduled_time,
+        "attempts": post.attempts,
+        "next_attempt_at": post.next_attempt_at,
+        "external_url": post.external_url,
+        "last_error": post.last_error,
+    }
+
+
+def batch_payload(posts: Iterable) -> dict:
+    """A dispatcher batch, compact (clients refetch details): ids by outcome, with the errors."""
+    payload: dict[str, list] = {"completed": [], "retrying": [], "failed": []}
+    for post in posts:
+        if post.status == "completed":
+            payload["completed"].append(post.pk)
+        elif post.status == "failed":
+            payload["failed"].append({"id": post.pk, "last_error": post.last_error[:300]})
+        else:
+            payload["retrying"].append(
+                {"id": post.pk, "next_attempt_at": post.next_attempt_at, "last_error": post.last_error[:300]}
+            )
+    return payload
+
+
+def emit(event_type: str, payload: dict) -> None:
+    publish(event_type, payload)
+
+
+def emit_post(event_type: str, post) -> None:
+    emit(event_type, {"post": post_payload(post)})
+
+
+def emit_video_scheduled(video, posts: Iterable) -> None:
+    posts = list(posts)
+    times = sorted({post.scheduled_time for post in posts})
+    emit(
+        VIDEO_SCHEDULED,
+        {
+            "video_id": video.pk,
+            "title": video.title,
+            "scheduled_time": times[0] if len(times) == 1 else None,
+            "scheduled_times": {post.platform: post.scheduled_time for post in posts},
+            "platforms": [post.platform for post in posts],
+            "post_ids": [post.pk for post in posts],
+        },
+    )

@@ -1,0 +1,34 @@
+"""JWT authentication for WebSockets: ``/ws/?token=<access>``."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+
+def user_for_token(raw_token: str):
+    """The active user an access token names, or AnonymousUser for a bad, expired or unknown one."""
+    if not raw_token:
+        return AnonymousUser()
+    try:
+        token = AccessToken(raw_token)
+    except TokenError:
+        return AnonymousUser()
+    user_id = token.get(api_settings.USER_ID_CLAIM)
+    user = get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: user_id}, is_active=True).first()
+    return user or AnonymousUser()
+
+
+class JWTQueryStringAuthMiddleware(BaseMiddleware):
+    async def __call__(self, scope, receive, send):
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        raw_token = (query.get("token") or [""])[0]
+        scope = dict(scope, user=await database_sync_to_async(user_for_token)(raw_token))
+        return await super().__call__(scope, receive, send)

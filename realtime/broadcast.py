@@ -1,0 +1,139 @@
+"""The one way to send a real-time event: ``publish(event_type, payload, groups=...)``.
+
+Called by services inside their transaction. Each target group gets the next
+``seq`` and an EventLog row in that same transaction; the channel layer is only
+asked to carry the envelopes after the transaction commits, so an event of a
+rolled-back change is never seen. If the channel layer is down the change still
+stands: the failure is logged and clients catch up from the event log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from realtime import groups as group_names
+from realtime.models import BroadcastRule, EventLog
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_MESSAGE_TYPE = "realtime.event"
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(8)
+
+
+def role_groups_for(event_type: str) -> list[str]:
+    """The role groups the broadcast rules send ``event_type`` to."""
+    roles = {
+        rule.role
+        for rule in BroadcastRule.objects.filter(enabled=True).only("event_type_prefix", "role")
+        if event_type.startswith(rule.event_type_prefix)
+    }
+    return [group_names.role_group(role) for role in sorted(roles)]
+
+
+# One statement, atomic on PostgreSQL and SQLite: create the cursor or bump it.
+_ADVANCE_SQL = (
+    "INSERT INTO realtime_groupcursor (group_name, epoch, seq) VALUES (%s, %s, 1) "
+    "ON CONFLICT (group_name) DO UPDATE SET seq = realtime_groupcursor.seq + 1 "
+    "RETURNING epoch, seq"
+)
+
+
+def _advance(group: str) -> tuple[str, int]:
+    """Takes the group's next (epoch, seq); the row stays locked until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ADVANCE_SQL, [group, new_epoch()])
+        epoch, seq = cursor.fetchone()
+    return epoch, seq
+
+
+def _log(event_type: str, payload: dict, groups: list[str], ts) -> list[dict]:
+    """Takes each group's next seq (in sorted order, so two writers never lock cursors
+    crosswise) and writes the log rows; returns their envelopes."""
+    rows = []
+    for name in sorted(groups):
+        epoch, seq = _advance(name)
+        rows.append(EventLog(group_name=name, epoch=epoch, seq=seq, event_type=event_type, ts=ts, payload=payload))
+    EventLog.objects.bulk_create(rows)
+    return [row.envelope() for row in rows]
+
+
+def _log_and_send_role_events(event_type: str, payload: dict, groups: list[str], ts) -> None:
+    try:
+        with transaction.atomic():
+            envelopes = _log(event_type, payload, groups, ts)
+    except DatabaseError:
+        logger.warning("broadcast failed: %s to %s not logged", event_type, groups, exc_info=True)
+        return
+    send_envelopes(envelopes)
+
+
+def publish(event_type: str, payload: dict, *, groups: Iterable[str] = ()) -> list[dict]:
+    """Logs ``event_type`` for ``groups`` and the rule-chosen role groups; sends after commit.
+
+    The named groups (a session, a user) are logged in the caller's transaction, so
+    their events exist exactly when the change does. Role groups are shared by every
+    write of an app: holding their cursors until the caller commits would queue all
+    those writes behind one another (and let two transactions that publish several
+    times lock cursors crosswise), so they are logged in their own short transaction
+    right after the caller's commit. Returns the envelopes of the named groups.
+    """
+    payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    named = sorted(set(groups))
+    role_groups = sorted(set(role_groups_for(event_type)) - set(named))
+    for name in named + role_groups:
+        if not group_names.is_valid_group(name):
+            raise ValueError(f"invalid group name {name!r}")
+    now = timezone.now()
+    with transaction.atomic():
+        envelopes = _log(event_type, payload, named, now)
+        transaction.on_commit(lambda: send_envelopes(envelopes))
+        if role_groups:
+            transaction.on_commit(lambda: _log_and_send_role_events(event_type, payload, role_groups, now))
+    return envelopes
+
+
+def send_envelopes(envelopes: list[dict]) -> int:
+    """Hands envelopes to the channel layer; returns how many failed (logged, never raised).
+
+    All sends share one trip into the event loop (one ``async_to_sync`` per commit,
+    not per group).
+    """
+    if not envelopes:
+        return 0
+    layer = get_channel_layer()
+
+    async def _send_all() -> int:
+        failed = 0
+        for envelope in envelopes:
+            try:
+                await layer.group_send(envelope["group"], {"type": CHANNEL_MESSAGE_TYPE, "event": envelope})
+            except Exception:
+                failed += 1
+                logger.warning(
+                    "broadcast failed: %s to %s seq %s (clients will resume from the event log)",
+                    envelope["type"],
+                    envelope["group"],
+                    envelope["seq"],
+                    exc_info=True,
+                )
+        return failed
+
+    try:
+        return async_to_sync(_send_all)()
+    except Exception:
+        # No usable loop here (e.g. called from a thread that runs one): the events are
+        # in the log, clients resume from it.
+        logger.warning("broadcast failed: %d events not sent", len(envelopes), exc_info=True)
+        return len(envelopes)

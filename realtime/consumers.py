@@ -1,0 +1,150 @@
+"""The single WebSocket endpoint ``/ws/`` (SPEC §5).
+
+Client → server: ``{action: "ping"}``, ``{action: "subscribe", group}``,
+``{action: "unsubscribe", group}``, ``{action: "resume", group, epoch, since}``.
+Server → client: ``{type: "pong"}``, ``{type: "subscribed", group, epoch, seq}``,
+event envelopes ``{type, group, epoch, seq, ts, payload}``, ``{type: "resync", group}``,
+``{type: "error", detail}``. Close codes: 4401 bad or missing token, 4403 a group
+the user may not see.
+"""
+
+from __future__ import annotations
+
+import json
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from realtime import registry, selectors
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+class RealtimeConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.joined: set[str] = set()
+        # group -> (epoch, seq) of the last envelope this socket was sent: the channel layer
+        # may deliver an event already replayed, or two commits' events out of order.
+        self.positions: dict[str, tuple[str, int]] = {}
+        self.default_groups: set[str] = set()
+        # Accept first: a close code can only be sent on an accepted socket.
+        await self.accept()
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.default_groups = set(await database_sync_to_async(registry.default_groups)(self.user))
+        for group in sorted(self.default_groups):
+            await self._join(group)
+        await self.send_json({"type": "connected", "user_id": self.user.pk, "groups": sorted(self.default_groups)})
+
+    async def disconnect(self, code):
+        for group in list(getattr(self, "joined", ())):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _join(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.joined.add(group)
+
+    async def _allowed(self, group) -> bool:
+        if not isinstance(group, str):
+            return False
+        if group in self.joined:
+            return True
+        return await database_sync_to_async(registry.can_subscribe)(self.user, group)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Bad frames (binary, not JSON) get an error reply instead of killing the socket."""
+        if text_data is None:
+            await self.send_json({"type": "error", "detail": "Send JSON text frames."})
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.send_json({"type": "error", "detail": "Messages are JSON objects with an action."})
+            return
+        await self.receive_json(content, **kwargs)
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "detail": "Messages are JSON objects with an action."})
+            return
+        action = content.get("action")
+        if action == "ping":
+            await self.send_json({"type": "pong"})
+        elif action == "subscribe":
+            await self._subscribe(content.get("group"))
+        elif action == "unsubscribe":
+            await self._unsubscribe(content.get("group"))
+        elif action == "resume":
+            await self._resume(content)
+        else:
+            await self.send_json({"type": "error", "detail": f"Unknown action {action!r}."})
+
+    async def _subscribe(self, group) -> None:
+        if not await self._allowed(group):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        # Join before reading the position, so nothing falls between the two.
+        await self._join(group)
+        epoch, seq = await database_sync_to_async(selectors.group_position)(group)
+        self.positions[group] = (epoch, seq)
+        await self.send_json({"type": "subscribed", "group": group, "epoch": epoch, "seq": seq})
+
+    async def _unsubscribe(self, group) -> None:
+        if group in self.joined and group not in self.default_groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.joined.discard(group)
+        await self.send_json({"type": "unsubscribed", "group": group})
+
+    async def _resume(self, content: dict) -> None:
+        group = content.get("group")
+        epoch = content.get("epoch") or ""
+        since = content.get("since")
+        if not isinstance(epoch, str) or not isinstance(since, int) or isinstance(since, bool):
+            await self.send_json({"type": "error", "detail": "resume needs group, epoch (string) and since (integer)."})
+            return
+        if not await self._allowed(group):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self._join(group)
+        events = await database_sync_to_async(selectors.events_since)(group, epoch=epoch, since=since)
+        if events is None:
+            self.positions.pop(group, None)
+            await self.send_json({"type": "resync", "group": group})
+            return
+        if epoch:
+            self.positions[group] = (epoch, since)
+        else:
+            self.positions.pop(group, None)
+        for envelope in events:
+            await self._send_in_order(envelope)
+
+    async def _send_in_order(self, envelope: dict) -> None:
+        """Sends each group's events once, in seq order: drops what was already sent and
+        fills a gap (an event whose commit's send arrived late) from the event log."""
+        group = envelope["group"]
+        known = self.positions.get(group)
+        # A known epoch of "" means "subscribed before the group's first event".
+        if known is not None and known[0] in ("", envelope["epoch"]):
+            last = known[1]
+            if envelope["seq"] <= last:
+                return
+            if envelope["seq"] > last + 1:
+                missed = await database_sync_to_async(selectors.events_since)(group, epoch=known[0], since=last)
+                if missed is None:
+                    self.positions.pop(group, None)
+                    await self.send_json({"type": "resync", "group": group})
+                    return
+                for earlier in missed:
+                    if earlier["seq"] < envelope["seq"]:
+                        await self.send_json(earlier)
+        self.positions[group] = (envelope["epoch"], envelope["seq"])
+        await self.send_json(envelope)
+
+    async def realtime_event(self, message):
+        """Channel-layer handler for ``realtime.event``: forwards the envelope, in order."""
+        envelope = message["event"]
+        if envelope.get("group") in self.joined:
+            await self._send_in_order(envelope)

@@ -1,0 +1,52 @@
+"""Who may subscribe to which object groups.
+
+Apps register their group prefixes in ``AppConfig.ready()`` so that ``realtime``
+imports none of them::
+
+    registry.register_subscription("hotset.session", can_view_session)
+
+``can_view(user, object_id: str) -> bool`` runs in a thread (it may use the ORM).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from realtime import groups
+
+CanView = Callable[[object, str], bool]
+
+_subscriptions: dict[str, CanView] = {}
+
+
+def register_subscription(prefix: str, can_view: CanView) -> None:
+    _subscriptions[prefix] = can_view
+
+
+def registered_prefixes() -> list[str]:
+    return sorted(_subscriptions)
+
+
+def default_groups(user) -> list[str]:
+    """The groups a socket joins on connect: its role groups and its user group."""
+    names = [
+        groups.role_group(role) for role in user.groups.values_list("name", flat=True) if groups.is_valid_group(role)
+    ]
+    names.append(groups.user_group(user.pk))
+    return names
+
+
+def can_subscribe(user, group: str) -> bool:
+    """May ``user`` receive ``group``'s events? Own role/user groups, or a registered object group it can view."""
+    if not groups.is_valid_group(group):
+        return False
+    if group in default_groups(user):
+        return True
+    parts = groups.split_object_group(group)
+    if parts is None:
+        return False
+    prefix, object_id = parts
+    can_view = _subscriptions.get(prefix)
+    if can_view is None or not object_id.isdigit():
+        return False
+    return bool(can_view(user, object_id))

@@ -1,0 +1,382 @@
+"""Rotations in the admin: where coordinators keep the data and supervisors review runs.
+
+Approve / reject (bulk actions on proposals and on runs) and edits of a proposal go through
+the same services as the API: constraints are re-checked, each approval submitted once.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.html import format_html, format_html_join
+
+from config.errors import Conflict, DomainError, InvalidInput
+from rotations import engine, services
+from rotations.models import (
+    OPEN_PROPOSAL_STATUSES,
+    WEEKDAY_NAMES,
+    Employee,
+    Event,
+    PendingSchedule,
+    ProposalStatus,
+    Qualification,
+    RotationAssignment,
+    ScheduleException,
+    SchedulerRun,
+    TimeOff,
+)
+
+APPROVE_PERM = "rotations.approve_schedule"
+
+
+# --- employees ------------------------------------------------------------------------------------
+
+
+class EmployeeForm(forms.ModelForm):
+    qualifications = forms.MultipleChoiceField(
+        choices=Qualification.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    available_weekdays = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(WEEKDAY_NAMES)),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Weekly availability",
+    )
+
+    class Meta:
+        model = Employee
+        fields = [
+            "name",
+            "external_id",
+            "active",
+            "qualifications",
+            "max_events_per_day",
+            "max_events_per_week",
+            "available_weekdays",
+        ]
+
+    def clean_qualifications(self):
+        return sorted(set(self.cleaned_data["qualifications"]))
+
+    def clean_available_weekdays(self):
+        return sorted(set(self.cleaned_data["available_weekdays"]))
+
+
+class TimeOffInline(admin.TabularInline):
+    model = TimeOff
+    extra = 0
+    fields = ["start_date", "end_date", "reason"]
+
+
+class QualificationFilter(admin.SimpleListFilter):
+    title = "qualification"
+    parameter_name = "qualification"
+
+    def lookups(self, request, model_admin):
+        return Qualification.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Qualification.values:
+            return queryset.filter(qualifications__icontains=f'"{self.value()}"')
+        return queryset
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    form = EmployeeForm
+    list_display = ["name", "external_id", "qualification_list", "active", "max_events_per_day", "max_events_per_week"]
+    list_filter = ["active", QualificationFilter]
+    search_fields = ["name", "external_id"]
+    inlines = [TimeOffInline]
+
+    @admin.display(description="qualifications")
+    def qualification_list(self, obj):
+        return ", ".join(obj.qualifications or [])
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ["employee", "start_date", "end_date", "reason"]
+    list_filter = ["start_date"]
+    search_fields = ["employee__name", "reason"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["employee"]
+    list_select_related = ["employee"]
+
+
+# --- events and rotations -------------------------------------------------------------------------------
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = [
+        "project_ref_num",
+        "name",
+        "event_type",
+        "start_date",
+        "due_date",
+        "estimated_minutes",
+        "status",
+        "assigned_employee",
+        "scheduled_at",
+        "parent_event",
+    ]
+    list_filter = ["event_type", "status", "due_date"]
+    search_fields = ["project_ref_num", "name", "location"]
+    autocomplete_fields = ["assigned_employee", "parent_event"]
+    list_select_related = ["assigned_employee"]
+    date_hierarchy = "due_date"
+
+
+@admin.register(RotationAssignment)
+class RotationAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["weekday", "rotation_type", "employee"]
+    list_filter = ["rotation_type", "weekday"]
+    search_fields = ["employee__name"]
+    autocomplete_fields = ["employee"]
+    list_select_related = ["employee"]
+
+
+@admin.register(ScheduleException)
+class ScheduleExceptionAdmin(admin.ModelAdmin):
+    list_display = ["date", "rotation_type", "employee", "reason"]
+    list_filter = ["rotation_type", "date"]
+    search_fields = ["employee__name", "reason"]
+    autocomplete_fields = ["employee"]
+    date_hierarchy = "date"
+    list_select_related = ["employee"]
+
+
+# --- runs and proposals ---------------------------------------------------------------------------------
+
+
+def _report(modeladmin, request, counts: dict[str, int]) -> None:
+    level = messages.WARNING if counts.get("failed") else messages.SUCCESS
+    modeladmin.message_user(
+        request, f"{counts['submitted']} submitted, {counts['failed']} failed (of {counts['considered']}).", level
+    )
+
+
+class PendingScheduleInline(admin.TabularInline):
+    model = PendingSchedule
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["event", "employee", "scheduled_at", "status", "is_swap", "is_fallback", "reason", "failure_reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event", "employee")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ApproveActionsMixin:
+    """Bulk approve / reject actions. Their changelist runs without the request transaction:
+    approving submits to the client's system proposal by proposal and each outcome commits
+    on its own (one transaction per pair in the service), so a later failure cannot roll back
+    a submission the client already holds (and have the next approval send it twice)."""
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm(APPROVE_PERM)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        changelist = f"{self.opts.app_label}_{self.opts.model_name}_changelist"
+        for pattern in urls:
+            if getattr(pattern, "name", None) == changelist:
+                pattern.callback = transaction.non_atomic_requests(pattern.callback)
+        return urls
+
+
+@admin.register(SchedulerRun)
+class SchedulerRunAdmin(ApproveActionsMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "window_start",
+        "window_end",
+        "started_at",
+        "progress",
+        "events_scheduled",
+        "events_failed",
+        "swaps",
+        "approved_at",
+    ]
+    list_filter = ["status", "kind", "started_at"]
+    search_fields = ["id", "error"]
+    date_hierarchy = "started_at"
+    inlines = [PendingScheduleInline]
+    actions = ["approve_runs", "reject_runs"]
+    readonly_fields = [
+        "kind",
+        "status",
+        "window_start",
+        "window_end",
+        "reference_date",
+        "started_at",
+        "finished_at",
+        "heartbeat_at",
+        "progress",
+        "progress_message",
+        "events_processed",
+        "events_scheduled",
+        "events_failed",
+        "swaps",
+        "error",
+        "warnings_list",
+        "unscheduled_list",
+        "triggered_by",
+        "approved_at",
+        "approved_by",
+    ]
+    exclude = ["warnings", "unscheduled"]
+
+    def has_add_permission(self, request):
+        return False  # runs are started by the scheduler (API or nightly job)
+
+    @admin.display(description="warnings")
+    def warnings_list(self, obj):
+        return format_html_join("", "<div>{}</div>", ((w,) for w in obj.warnings)) or "—"
+
+    @admin.display(description="unscheduled events")
+    def unscheduled_list(self, obj):
+        rows = []
+        for u in obj.unscheduled:
+            ruled = "; ".join(
+                f"{r['employee']}: {', '.join(engine.CONSTRAINT_LABELS.get(c, c) for c in r['constraints'])}"
+                for r in u["ruled_out"]
+            )
+            rows.append((u["project_ref_num"], u["type"] or "", u["reason"], ruled or "—"))
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><tr><th>event</th><th>type</th><th>why</th><th>candidates ruled out</th></tr>{}</table>",
+            format_html_join("", "<tr><td>#{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    @admin.action(description="Approve every open proposal of the selected runs", permissions=["approve"])
+    def approve_runs(self, request, queryset):
+        for run in queryset:
+            try:
+                _report(self, request, services.approve_run(run=run, user=request.user))
+            except DomainError as exc:
+                self.message_user(request, f"Run #{run.pk}: {exc.detail}", messages.ERROR)
+
+    @admin.action(description="Reject every open proposal of the selected runs", permissions=["approve"])
+    def reject_runs(self, request, queryset):
+        total = 0
+        for run in queryset:
+            total += services.reject_proposals(proposals=run.proposals.all(), user=request.user)
+        self.message_user(request, f"{total} proposal(s) rejected.", messages.SUCCESS)
+
+
+class PendingScheduleForm(forms.ModelForm):
+    """Only the employee and the time can be edited; the service re-checks every hard constraint."""
+
+    class Meta:
+        model = PendingSchedule
+        fields = ["employee", "scheduled_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors and self.has_changed():
+            violations = services.validate_proposal(
+                self.instance,
+                employee=cleaned["employee"],
+                scheduled_at=cleaned["scheduled_at"],
+                for_edit=True,
+            )
+            for field, msgs in services.violation_errors(violations).items():
+                for msg in msgs:
+                    self.add_error(field, msg)
+        return cleaned
+
+
+class EventTypeFilter(admin.SimpleListFilter):
+    title = "event type"
+    parameter_name = "event_type"
+
+    def lookups(self, request, model_admin):
+        return [(t, t) for t in engine.EVENT_TYPES]
+
+    def queryset(self, request, queryset):
+        if self.value() in engine.EVENT_TYPES:
+            return queryset.filter(event__event_type=self.value())
+        return queryset
+
+
+@admin.register(PendingSchedule)
+class PendingScheduleAdmin(ApproveActionsMixin, admin.ModelAdmin):
+    form = PendingScheduleForm
+    list_display = [
+        "id",
+        "run",
+        "event",
+        "employee",
+        "scheduled_at",
+        "status",
+        "is_swap",
+        "is_fallback",
+        "failure_reason",
+    ]
+    list_filter = ["status", "is_swap", "is_fallback", EventTypeFilter, "run"]
+    search_fields = ["event__project_ref_num", "event__name", "employee__name", "reason"]
+    list_select_related = ["run", "event", "employee"]
+    autocomplete_fields = ["employee"]
+    actions = ["approve_selected", "reject_selected"]
+    readonly_fields = [
+        "run",
+        "event",
+        "status",
+        "phase",
+        "reason",
+        "is_fallback",
+        "is_swap",
+        "bumped_event_ref_num",
+        "bumped_event_scheduled_at",
+        "swap_reason",
+        "failure_reason",
+        "api_error_details",
+        "decided_at",
+        "decided_by",
+        "submitted_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status not in (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not (change and form.has_changed()):
+            return
+        original = PendingSchedule.objects.get(pk=obj.pk)
+        try:
+            services.edit_proposal(
+                proposal=original,
+                user=request.user,
+                employee=form.cleaned_data["employee"],
+                scheduled_at=form.cleaned_data["scheduled_at"],
+            )
+        except (InvalidInput, Conflict) as exc:
+            self.message_user(request, f"Not saved: {exc.detail} {exc.errors}", messages.ERROR)
+
+    @admin.action(description="Approve selected proposals (re-validate, then submit)", permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        _report(self, request, services.approve_proposals(proposals=queryset, user=request.user))
+
+    @admin.action(description="Reject selected proposals", permissions=["approve"])
+    def reject_selected(self, request, queryset):
+        rejected = services.reject_proposals(proposals=queryset, user=request.user)
+        self.message_user(request, f"{rejected} proposal(s) rejected.", messages.SUCCESS)

@@ -1,0 +1,224 @@
+"""Rotations API: thin — validate, call a service, serialize."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import Conflict
+from config.permissions import require_perms
+from rotations import filters, services
+from rotations.api import serializers as s
+from rotations.models import (
+    Employee,
+    Event,
+    EventType,
+    PendingSchedule,
+    ProposalStatus,
+    RotationAssignment,
+    ScheduleException,
+    SchedulerRun,
+    TimeOff,
+)
+
+RUN_PERM = "rotations.run_auto_schedule"
+APPROVE_PERM = "rotations.approve_schedule"
+
+
+class SafeWritesMixin:
+    """Writes that lose a race on a unique key are a 409, and a row still referenced (an employee
+    with assigned events) cannot be deleted (409) — never a 500."""
+
+    protected_message = "Still in use; deactivate it instead."
+
+    def _save(self, serializer):
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except IntegrityError:
+            raise Conflict("Conflicts with an existing record (it may have just been created).") from None
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except ProtectedError:
+            raise Conflict(self.protected_message) from None
+
+
+@extend_schema_view(list=extend_schema(summary="Employees"), create=extend_schema(summary="Create an employee"))
+class EmployeeViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    queryset = Employee.objects.prefetch_related("time_off")
+    serializer_class = s.EmployeeSerializer
+    filterset_class = filters.EmployeeFilter
+    ordering_fields = ["name", "id", "created_at"]
+    protected_message = "The employee has assigned events; deactivate them instead."
+
+
+@extend_schema_view(list=extend_schema(summary="Time off"), create=extend_schema(summary="Add time off"))
+class TimeOffViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    queryset = TimeOff.objects.select_related("employee")
+    serializer_class = s.TimeOffSerializer
+    filterset_class = filters.TimeOffFilter
+    ordering_fields = ["start_date", "end_date", "id"]
+
+
+@extend_schema_view(list=extend_schema(summary="Events to schedule"), create=extend_schema(summary="Create an event"))
+class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    queryset = Event.objects.all()
+    serializer_class = s.EventSerializer
+    filterset_class = filters.EventFilter
+    ordering_fields = ["due_date", "start_date", "project_ref_num", "id"]
+
+
+@extend_schema_view(list=extend_schema(summary="Weekly rotations (juicer, primary lead)"))
+class RotationAssignmentViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    queryset = RotationAssignment.objects.select_related("employee")
+    serializer_class = s.RotationAssignmentSerializer
+    filterset_class = filters.RotationAssignmentFilter
+    ordering_fields = ["weekday", "rotation_type", "id"]
+
+
+@extend_schema_view(list=extend_schema(summary="One-off rotation exceptions"))
+class ScheduleExceptionViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    queryset = ScheduleException.objects.select_related("employee")
+    serializer_class = s.ScheduleExceptionSerializer
+    filterset_class = filters.ScheduleExceptionFilter
+    ordering_fields = ["date", "rotation_type", "id"]
+
+
+class AutoScheduleRunView(APIView):
+    """Starts an auto-scheduler run in the worker; 409 while another run is running."""
+
+    permission_classes = [require_perms(RUN_PERM)]
+
+    @extend_schema(
+        request=s.RunRequestSerializer,
+        responses={202: s.RunAcceptedSerializer},
+        summary="Run the auto-scheduler",
+    )
+    def post(self, request):
+        body = s.RunRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run = services.request_run(
+            start_date=body.validated_data.get("start_date"), days=body.validated_data.get("days"), user=request.user
+        )
+        return Response({"run_id": run.pk}, status=status.HTTP_202_ACCEPTED)
+
+
+class AutoScheduleStatusView(APIView):
+    """A run's status, counts and progress."""
+
+    @extend_schema(responses=s.RunStatusSerializer, summary="Status of an auto-scheduler run")
+    def get(self, request, run_id: int):
+        run = get_object_or_404(SchedulerRun, pk=run_id)
+        return Response(s.RunStatusSerializer(run).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Scheduler runs"),
+    retrieve=extend_schema(summary="A run with its review: unscheduled events and their reasons, swaps, days"),
+)
+class RunViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = SchedulerRun.objects.all()
+    filterset_class = filters.RunFilter
+    ordering_fields = ["started_at", "id"]
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.RunDetailSerializer
+        if self.action == "proposals":
+            return s.ProposalSerializer
+        return s.RunSerializer
+
+    def get_permissions(self):
+        if self.action == "approve_all":
+            return [require_perms(APPROVE_PERM)()]
+        return super().get_permissions()
+
+    @extend_schema(
+        responses=s.ProposalSerializer(many=True),
+        summary="The run's proposals",
+        parameters=[
+            OpenApiParameter("status", str, enum=[c for c, _ in ProposalStatus.choices]),
+            OpenApiParameter("employee", int),
+            OpenApiParameter("is_swap", bool),
+            OpenApiParameter("event_type", str, enum=[c for c, _ in EventType.choices]),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+    )
+    @action(detail=True, methods=["get"])
+    def proposals(self, request, pk=None):
+        run = self.get_object()
+        queryset = PendingSchedule.objects.filter(run=run).select_related("event", "employee")
+        queryset = queryset.order_by("scheduled_at", "id")
+        filterset = filters.ProposalFilter(request.query_params, queryset=queryset, request=request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
+        return self.get_paginated_response(s.ProposalSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses=s.ApproveAllSerializer, summary="Approve every open proposal of the run")
+    @action(detail=True, methods=["post"], url_path="approve-all")
+    def approve_all(self, request, pk=None):
+        run = self.get_object()
+        counts = services.approve_run(run=run, user=request.user)
+        return Response(s.ApproveAllSerializer(counts).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Proposals of every run"),
+    retrieve=extend_schema(summary="A proposal, with why this employee"),
+)
+class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = PendingSchedule.objects.select_related("event", "employee")
+    serializer_class = s.ProposalSerializer
+    filterset_class = filters.ProposalFilter
+    ordering_fields = ["scheduled_at", "id"]
+
+    def get_permissions(self):
+        if self.action in ("approve", "reject"):
+            return [require_perms(APPROVE_PERM)()]
+        return super().get_permissions()
+
+    @extend_schema(
+        request=s.ProposalEditSerializer,
+        responses=s.ProposalSerializer,
+        summary="Edit a proposal (employee and/or time); constraints re-checked, 400 when one breaks",
+    )
+    def partial_update(self, request, pk=None):
+        proposal = self.get_object()
+        body = s.ProposalEditSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        proposal = services.edit_proposal(
+            proposal=proposal,
+            user=request.user,
+            employee=body.validated_data.get("employee"),
+            scheduled_at=body.validated_data.get("scheduled_at"),
+        )
+        return Response(s.ProposalSerializer(proposal).data)
+
+    @extend_schema(request=None, responses=s.ProposalSerializer, summary="Approve: re-validate, then submit once")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        proposal = services.approve_proposal(proposal=self.get_object(), user=request.user)
+        return Response(s.ProposalSerializer(proposal).data)
+
+    @extend_schema(request=None, responses=s.ProposalSerializer, summary="Reject (with its core/supervisor pair)")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        proposal = services.reject_proposal(proposal=self.get_object(), user=request.user)
+        return Response(s.ProposalSerializer(proposal).data)

@@ -1,0 +1,94 @@
+"""FilterSets of the rotations API."""
+
+import django_filters
+
+from rotations.models import (
+    Employee,
+    Event,
+    EventStatus,
+    EventType,
+    PendingSchedule,
+    ProposalStatus,
+    Qualification,
+    RotationAssignment,
+    RotationType,
+    RunKind,
+    RunStatus,
+    ScheduleException,
+    SchedulerRun,
+    TimeOff,
+)
+
+
+class EmployeeFilter(django_filters.FilterSet):
+    qualification = django_filters.ChoiceFilter(choices=Qualification.choices, method="filter_qualification")
+    search = django_filters.CharFilter(method="filter_search", max_length=100)
+
+    class Meta:
+        model = Employee
+        fields = ["active", "qualification", "search"]
+
+    def filter_qualification(self, queryset, name, value):
+        # A JSON text match that works on PostgreSQL and SQLite alike.
+        return queryset.filter(qualifications__icontains=f'"{value}"')
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(name__icontains=value) | queryset.filter(external_id__icontains=value)
+
+
+class TimeOffFilter(django_filters.FilterSet):
+    on_or_after = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
+    on_or_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+
+    class Meta:
+        model = TimeOff
+        fields = ["employee", "on_or_after", "on_or_before"]
+
+
+class EventFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(field_name="event_type", choices=EventType.choices)
+    status = django_filters.ChoiceFilter(choices=EventStatus.choices)
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    parent_event_ref_num = django_filters.NumberFilter(field_name="parent_event_id")
+    project_ref_num = django_filters.NumberFilter()
+
+    class Meta:
+        model = Event
+        fields = ["type", "status", "assigned_employee", "due_after", "due_before", "parent_event_ref_num"]
+
+
+class RotationAssignmentFilter(django_filters.FilterSet):
+    rotation_type = django_filters.ChoiceFilter(choices=RotationType.choices)
+
+    class Meta:
+        model = RotationAssignment
+        fields = ["weekday", "rotation_type", "employee"]
+
+
+class ScheduleExceptionFilter(django_filters.FilterSet):
+    rotation_type = django_filters.ChoiceFilter(choices=RotationType.choices)
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = ScheduleException
+        fields = ["rotation_type", "employee", "date_after", "date_before"]
+
+
+class RunFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RunStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=RunKind.choices)
+
+    class Meta:
+        model = SchedulerRun
+        fields = ["status", "kind"]
+
+
+class ProposalFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ProposalStatus.choices)
+    event_type = django_filters.ChoiceFilter(field_name="event__event_type", choices=EventType.choices)
+
+    class Meta:
+        model = PendingSchedule
+        fields = ["run", "status", "employee", "is_swap", "event_type"]

@@ -1,0 +1,360 @@
+"""Reads: what the engine needs for a run (a fixed number of queries, whatever the size), and
+one employee's commitments for re-checking an edit or an approval."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from rotations import engine
+from rotations.models import (
+    OPEN_PROPOSAL_STATUSES,
+    Employee,
+    Event,
+    EventStatus,
+    PendingSchedule,
+    ProposalStatus,
+    RotationAssignment,
+    ScheduleException,
+    SchedulerRun,
+    TimeOff,
+)
+
+# The working window in which the engine places events (local time of ROTATIONS_TIME_ZONE).
+DAY_START = time(9, 0)
+DAY_MINUTES = 480
+ASSIGNED = (EventStatus.SCHEDULED, EventStatus.SUBMITTED)
+
+
+def local_tz() -> ZoneInfo:
+    return ZoneInfo(getattr(settings, "ROTATIONS_TIME_ZONE", None) or settings.TIME_ZONE)
+
+
+def to_local(moment: datetime) -> datetime:
+    """Aware → naive local (what the engine works in)."""
+    return timezone.localtime(moment, local_tz()).replace(tzinfo=None)
+
+
+def from_local(naive: datetime) -> datetime:
+    return naive.replace(tzinfo=local_tz())
+
+
+def local_today(now: datetime | None = None) -> date:
+    return timezone.localtime(now or timezone.now(), local_tz()).date()
+
+
+def week_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Aware [Monday of ``start``'s week 00:00, Monday after ``end``'s week 00:00)."""
+    first = engine.week_of(start)
+    last = engine.week_of(end) + timedelta(days=7)
+    return from_local(datetime.combine(first, time())), from_local(datetime.combine(last, time()))
+
+
+# --- model → engine ------------------------------------------------------------------
+
+
+def engine_employee(row: dict, time_off: list[tuple[date, date]]) -> engine.Employee:
+    return engine.Employee(
+        id=row["id"],
+        name=row["name"],
+        qualifications=frozenset(row["qualifications"] or ()),
+        active=row["active"],
+        max_per_day=row["max_events_per_day"],
+        max_per_week=row["max_events_per_week"],
+        weekdays=frozenset(int(d) for d in (row["available_weekdays"] or ())),
+        time_off=tuple(sorted(time_off)),
+    )
+
+
+def employee_to_engine(employee: Employee) -> engine.Employee:
+    time_off = list(employee.time_off.values_list("start_date", "end_date"))
+    return engine_employee(
+        {
+            "id": employee.id,
+            "name": employee.name,
+            "qualifications": employee.qualifications,
+            "active": employee.active,
+            "max_events_per_day": employee.max_events_per_day,
+            "max_events_per_week": employee.max_events_per_week,
+            "available_weekdays": employee.available_weekdays,
+        },
+        time_off,
+    )
+
+
+def event_to_engine(event: Event) -> engine.Event:
+    return engine.Event(
+        ref=event.project_ref_num,
+        type=event.event_type,
+        start_date=event.start_date,
+        due_date=event.due_date,
+        minutes=event.estimated_minutes,
+        parent_ref=event.parent_event_id,
+    )
+
+
+EMPLOYEE_FIELDS = (
+    "id",
+    "name",
+    "qualifications",
+    "active",
+    "max_events_per_day",
+    "max_events_per_week",
+    "available_weekdays",
+)
+EVENT_FIELDS = ("id", "project_ref_num", "event_type", "start_date", "due_date", "estimated_minutes", "parent_event_id")
+
+
+@dataclass
+class RunInput:
+    problem: engine.Problem | None = None
+    event_ids: dict[int, int] = field(default_factory=dict)  # ref → Event.id
+    employee_names: dict[int, str] = field(default_factory=dict)
+    event_types: dict[int, str] = field(default_factory=dict)
+    due_dates: dict[int, date] = field(default_factory=dict)
+    booked_at: dict[int, datetime] = field(default_factory=dict)  # ref → scheduled_at of assigned events
+
+
+def run_input(*, run: SchedulerRun) -> RunInput:
+    """Everything the engine needs for ``run``'s window, in six queries whatever the size."""
+    start, end = run.window_start, run.window_end
+    days = engine.workdays(start, (end - start).days + 1)
+    week_start, week_end = week_bounds(start, end)
+
+    off: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for emp_id, s, e in TimeOff.objects.filter(end_date__gte=start, start_date__lte=end).values_list(
+        "employee_id", "start_date", "end_date"
+    ):
+        off[emp_id].append((s, e))
+    employee_rows = list(Employee.objects.values(*EMPLOYEE_FIELDS))
+    employees = tuple(engine_employee(row, off.get(row["id"], [])) for row in employee_rows)
+
+    rotations = {
+        (w, t): emp for w, t, emp in RotationAssignment.objects.values_list("weekday", "rotation_type", "employee_id")
+    }
+    exceptions = {
+        (d, t): emp
+        for d, t, emp in ScheduleException.objects.filter(date__gte=start, date__lte=end).values_list(
+            "date", "rotation_type", "employee_id"
+        )
+    }
+
+    info = RunInput()
+    events = []
+    for row in Event.objects.filter(status=EventStatus.UNSCHEDULED, start_date__lte=end, due_date__gte=start).values(
+        *EVENT_FIELDS
+    ):
+        ref = row["project_ref_num"]
+        events.append(
+            engine.Event(
+                ref=ref,
+                type=row["event_type"],
+                start_date=row["start_date"],
+                due_date=row["due_date"],
+                minutes=row["estimated_minutes"],
+                parent_ref=row["parent_event_id"],
+            )
+        )
+        info.event_ids[ref] = row["id"]
+        info.event_types[ref] = row["event_type"]
+        info.due_dates[ref] = row["due_date"]
+
+    bookings = []
+    for row in Event.objects.filter(
+        status__in=ASSIGNED, scheduled_at__gte=week_start, scheduled_at__lt=week_end, assigned_employee__isnull=False
+    ).values(*EVENT_FIELDS, "status", "assigned_employee_id", "scheduled_at"):
+        ref = row["project_ref_num"]
+        bookings.append(
+            engine.Booking(
+                event_ref=ref,
+                employee_id=row["assigned_employee_id"],
+                type=row["event_type"],
+                start=to_local(row["scheduled_at"]),
+                minutes=row["estimated_minutes"],
+                start_date=row["start_date"],
+                due_date=row["due_date"],
+                parent_ref=row["parent_event_id"],
+                # Scheduled here but not yet sent to the client's system: may be moved by a swap.
+                bumpable=row["status"] == EventStatus.SCHEDULED,
+            )
+        )
+        info.event_ids[ref] = row["id"]
+        info.event_types[ref] = row["event_type"]
+        info.due_dates[ref] = row["due_date"]
+        info.booked_at[ref] = row["scheduled_at"]
+
+    info.employee_names = {row["id"]: row["name"] for row in employee_rows}
+    info.problem = engine.Problem(
+        days=days,
+        today=run.reference_date,
+        employees=employees,
+        events=tuple(events),
+        rotations=rotations,
+        exceptions=exceptions,
+        bookings=tuple(bookings),
+        day_start=DAY_START,
+        day_minutes=DAY_MINUTES,
+    )
+    return info
+
+
+# --- one employee's commitments (edits, approvals) -------------------------------------
+
+
+def commitments(
+    *,
+    employee_id: int,
+    day: date,
+    exclude_event_ids: set[int],
+    run: SchedulerRun | None = None,
+    exclude_proposal_ids: set[int] = frozenset(),
+) -> list[engine.Booking]:
+    """The employee's assigned events in ``day``'s week, plus (with ``run``) the run's live proposals."""
+    week_start, week_end = week_bounds(day, day)
+    out: list[engine.Booking] = []
+    seen: set[int] = set()
+    rows = (
+        Event.objects.filter(
+            assigned_employee_id=employee_id,
+            status__in=ASSIGNED,
+            scheduled_at__gte=week_start,
+            scheduled_at__lt=week_end,
+        )
+        .exclude(id__in=exclude_event_ids)
+        .values(*EVENT_FIELDS, "scheduled_at")
+    )
+    for row in rows:
+        seen.add(row["id"])
+        out.append(_booking(row, employee_id, row["scheduled_at"]))
+    if run is not None:
+        live = (
+            PendingSchedule.objects.filter(
+                run=run,
+                employee_id=employee_id,
+                status__in=[*OPEN_PROPOSAL_STATUSES, ProposalStatus.APPROVED],
+                scheduled_at__gte=week_start,
+                scheduled_at__lt=week_end,
+            )
+            .exclude(id__in=exclude_proposal_ids)
+            .exclude(event_id__in=exclude_event_ids)
+            .select_related("event")
+        )
+        for proposal in live:
+            if proposal.event_id in seen:
+                continue
+            ev = proposal.event
+            row = {f: getattr(ev, f) for f in EVENT_FIELDS}
+            out.append(_booking(row, employee_id, proposal.scheduled_at))
+    return out
+
+
+def _booking(row: dict, employee_id: int, scheduled_at: datetime) -> engine.Booking:
+    return engine.Booking(
+        event_ref=row["project_ref_num"],
+        employee_id=employee_id,
+        type=row["event_type"],
+        start=to_local(scheduled_at),
+        minutes=row["estimated_minutes"],
+        start_date=row["start_date"],
+        due_date=row["due_date"],
+        parent_ref=row["parent_event_id"],
+    )
+
+
+def rotation_employee(day: date, rotation_type: str) -> Employee | None:
+    """The date's exception first, else the weekday's rotation."""
+    exception = ScheduleException.objects.filter(date=day, rotation_type=rotation_type).select_related("employee")
+    exception = exception.first()
+    if exception is not None:
+        return exception.employee
+    assignment = (
+        RotationAssignment.objects.filter(weekday=day.weekday(), rotation_type=rotation_type)
+        .select_related("employee")
+        .first()
+    )
+    return assignment.employee if assignment else None
+
+
+def run_proposals(run: SchedulerRun):
+    return PendingSchedule.objects.filter(run=run).select_related("event", "employee")
+
+
+def live_child_proposals(proposal: PendingSchedule):
+    """The same run's open supervisor proposals whose core event is ``proposal``'s event."""
+    return PendingSchedule.objects.filter(
+        run_id=proposal.run_id,
+        status__in=OPEN_PROPOSAL_STATUSES + (ProposalStatus.FAILED,),
+        event__parent_event_id=proposal.event.project_ref_num,
+    ).select_related("event", "employee")
+
+
+def parent_proposal(proposal: PendingSchedule) -> PendingSchedule | None:
+    if proposal.event.parent_event_id is None:
+        return None
+    return (
+        PendingSchedule.objects.filter(run_id=proposal.run_id, event__project_ref_num=proposal.event.parent_event_id)
+        .exclude(status=ProposalStatus.REJECTED)
+        .select_related("event", "employee")
+        .first()
+    )
+
+
+def run_review(run: SchedulerRun) -> dict:
+    """The run's review: new, swaps, failed (with reasons) and a day-by-day preview."""
+    new = 0
+    swaps = []
+    by_day: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    statuses: dict[str, int] = defaultdict(int)
+    for p in (
+        PendingSchedule.objects.filter(run=run)
+        .order_by("scheduled_at", "id")
+        .values(
+            "id",
+            "status",
+            "is_swap",
+            "bumped_event_ref_num",
+            "swap_reason",
+            "scheduled_at",
+            "employee__name",
+            "event__project_ref_num",
+        )
+    ):
+        statuses[p["status"]] += 1
+        if p["is_swap"]:
+            swaps.append(
+                {
+                    "proposal_id": p["id"],
+                    "project_ref_num": p["event__project_ref_num"],
+                    "bumped_event_ref_num": p["bumped_event_ref_num"],
+                    "swap_reason": p["swap_reason"],
+                }
+            )
+        else:
+            new += 1
+        day = to_local(p["scheduled_at"]).date().isoformat()
+        by_day[day][p["employee__name"]].append(p["event__project_ref_num"])
+    days = [
+        {
+            "date": day,
+            "count": sum(len(v) for v in employees.values()),
+            "employees": [{"employee": name, "events": refs} for name, refs in sorted(employees.items())],
+        }
+        for day, employees in sorted(by_day.items())
+    ]
+    return {
+        "new": new,
+        "swaps": swaps,
+        "failed": run.unscheduled,
+        "statuses": dict(statuses),
+        "days": days,
+    }
+
+
+def runs_older_than(cutoff: datetime):
+    return SchedulerRun.objects.filter(Q(started_at__lt=cutoff))

@@ -1,0 +1,21 @@
+"""Celery tasks: thin wrappers that call the services."""
+
+from celery import shared_task
+
+from rotations import services
+
+
+@shared_task(name="rotations.execute_run")
+def execute_run(run_id: int) -> str:
+    return services.execute_run(run_id=run_id).status
+
+
+@shared_task(name="rotations.nightly_auto_schedule")
+def nightly_auto_schedule() -> int | None:
+    run = services.nightly_auto_schedule()
+    return run.pk if run else None
+
+
+@shared_task(name="rotations.reap_crashed_runs")
+def reap_crashed_runs() -> int:
+    return services.reap_crashed_runs()

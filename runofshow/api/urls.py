@@ -1,0 +1,24 @@
+"""API routes of this app, mounted at /api/v1/runofshow/ by config/urls.py (SPEC §9)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from runofshow.api import views
+
+router = SimpleRouter()
+router.register("sessions", views.ShowSessionViewSet, basename="runofshow-session")
+router.register("segments", views.SegmentViewSet, basename="runofshow-segment")
+router.register("cues", views.CueViewSet, basename="runofshow-cue")
+
+urlpatterns = [
+    path("sessions/<int:session_id>/segments/", views.SessionSegmentsView.as_view(), name="runofshow-session-segments"),
+    path("sessions/<int:session_id>/state/", views.SessionStateView.as_view(), name="runofshow-session-state"),
+    path(
+        "sessions/<int:session_id>/preferences/",
+        views.ColumnPreferencesView.as_view(),
+        name="runofshow-session-preferences",
+    ),
+    path("sessions/<int:session_id>/audit/", views.SessionAuditView.as_view(), name="runofshow-session-audit"),
+    path("segments/<int:segment_id>/cues/", views.SegmentCuesView.as_view(), name="runofshow-segment-cues"),
+    *router.urls,
+]

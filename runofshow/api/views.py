@@ -1,0 +1,297 @@
+"""Run-of-show API (SPEC §9): thin views that validate, call a service and serialize."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import ActionMomentSerializer
+from config.errors import InvalidInput
+from runofshow import selectors, services
+from runofshow.api.serializers import (
+    AuditEntrySerializer,
+    ColumnPreferenceSerializer,
+    CueSerializer,
+    SegmentSerializer,
+    ShowSessionSerializer,
+    ShowStateSerializer,
+    TimingMomentSerializer,
+)
+from runofshow.columns import ALLOWED_COLUMNS
+from runofshow.filters import AuditEntryFilter, CueFilter, SegmentFilter, ShowSessionFilter
+from runofshow.models import AuditEntry, Segment, ShowSession
+from runofshow.permissions import CanCallShow, CanViewShow, RundownAccess
+
+TIMING_DOC = (
+    "Timing: per segment `over_under_seconds` = actual − planned duration (positive = over). "
+    "Show `offset_seconds` = expected end − planned end of show: **positive = behind** (running late), "
+    "negative = ahead, as show callers read it. `expected_end` is the expected end of the show."
+)
+SESSION_ID = OpenApiParameter("session_id", int, OpenApiParameter.PATH, description="Show session id.")
+SEGMENT_ID = OpenApiParameter("segment_id", int, OpenApiParameter.PATH, description="Segment id.")
+ERROR = OpenApiResponse(description='`{"detail": ..., "errors": {field: [...]}}`')
+
+
+def _show_state_body(session: ShowSession, *, now: datetime) -> dict:
+    return ShowStateSerializer(selectors.show_state(session, now=now)).data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Show sessions", description="Every show, newest first; filter by date, name, venue."),
+    create=extend_schema(summary="Create a show session"),
+    retrieve=extend_schema(summary="A show session"),
+    update=extend_schema(summary="Replace a show session's details"),
+    partial_update=extend_schema(summary="Change a show session's details"),
+    destroy=extend_schema(summary="Delete a show session with its rundown"),
+)
+class ShowSessionViewSet(viewsets.ModelViewSet):
+    queryset = selectors.sessions()
+    serializer_class = ShowSessionSerializer
+    lookup_value_regex = r"[0-9]+"
+    permission_classes = [RundownAccess]
+    filterset_class = ShowSessionFilter
+    ordering_fields = ["date", "name", "id"]
+
+    def perform_create(self, serializer):
+        session = services.create_session(user=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=session.pk)
+
+    def perform_update(self, serializer):
+        services.update_session(session=serializer.instance, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_destroy(self, instance):
+        services.delete_session(session=instance)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="A session's rundown", parameters=[SESSION_ID]),
+    post=extend_schema(
+        summary="Add a segment",
+        description="Without `order` the segment goes last; without `start_time` it starts at the planned end of "
+        "the last segment. Give `duration` (minutes) or `end_time`.",
+        parameters=[SESSION_ID],
+    ),
+)
+class SessionSegmentsView(generics.ListCreateAPIView):
+    serializer_class = SegmentSerializer
+    permission_classes = [RundownAccess]
+    filterset_class = SegmentFilter
+    ordering_fields = ["order", "start_time", "id"]
+
+    def get_session(self) -> ShowSession:
+        if not hasattr(self, "_session"):
+            self._session = get_object_or_404(ShowSession, pk=self.kwargs["session_id"])
+        return self._session
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Segment.objects.none()
+        return selectors.rundown(self.get_session().pk)
+
+    def create(self, request, *args, **kwargs):
+        session = self.get_session()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        segment = services.create_segment(session=session, user=request.user, **serializer.validated_data)
+        body = SegmentSerializer(selectors.segments().get(pk=segment.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="A segment"),
+    partial_update=extend_schema(
+        summary="Change a segment's planned side",
+        description="Status and actuals change only through activate / complete. Changing `start_time` alone keeps "
+        "the duration (the end moves).",
+    ),
+    destroy=extend_schema(summary="Delete a segment", description="The live segment cannot be deleted (409)."),
+)
+class SegmentViewSet(
+    mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    queryset = selectors.segments()
+    serializer_class = SegmentSerializer
+    lookup_value_regex = r"[0-9]+"
+    permission_classes = [RundownAccess]
+    http_method_names = ["get", "patch", "delete", "post", "head", "options"]
+
+    def get_permissions(self):
+        if self.action in ("activate", "complete"):
+            return [CanCallShow()]
+        return super().get_permissions()
+
+    def perform_update(self, serializer):
+        services.update_segment(segment=serializer.instance, **serializer.validated_data)
+        serializer.instance = selectors.segments().get(pk=serializer.instance.pk)
+
+    def perform_destroy(self, instance):
+        services.delete_segment(segment=instance)
+
+    def _moment(self, request: Request) -> datetime | None:
+        data = request.data if isinstance(request.data, dict) else {}
+        serializer = ActionMomentSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        at = serializer.validated_data.get("at")
+        if at is not None and at.year < 1970:
+            raise InvalidInput(errors={"at": ["Must be after 1970."]})
+        return at
+
+    @extend_schema(
+        summary="Make this segment live",
+        description="Show callers only (`runofshow.manage_show_call`). A segment already live is completed at the "
+        "same moment. Activating a completed segment runs it again. The live segment → 409. `at` logs a past "
+        "moment (default now; never in the future, never before the show's last change). Returns the show state. "
+        + TIMING_DOC,
+        request=ActionMomentSerializer,
+        responses={200: ShowStateSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        segment = self.get_object()
+        at = self._moment(request)
+        services.activate_segment(segment=segment, user=request.user, at=at)
+        return Response(_show_state_body(segment.session, now=timezone.now()))
+
+    @extend_schema(
+        summary="Complete the live segment",
+        description="Show callers only (`runofshow.manage_show_call`). A segment that is not live → 409. `at` logs "
+        "a past moment (default now). Returns the show state. " + TIMING_DOC,
+        request=ActionMomentSerializer,
+        responses={200: ShowStateSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        segment = self.get_object()
+        at = self._moment(request)
+        services.complete_segment(segment=segment, user=request.user, at=at)
+        return Response(_show_state_body(segment.session, now=timezone.now()))
+
+
+@extend_schema_view(
+    get=extend_schema(summary="A segment's cues", parameters=[SEGMENT_ID]),
+    post=extend_schema(summary="Add a cue to a segment", parameters=[SEGMENT_ID]),
+)
+class SegmentCuesView(generics.ListCreateAPIView):
+    serializer_class = CueSerializer
+    permission_classes = [RundownAccess]
+    filterset_class = CueFilter
+    ordering_fields = ["offset_seconds", "number", "id"]
+
+    def get_segment(self) -> Segment:
+        if not hasattr(self, "_segment"):
+            self._segment = get_object_or_404(Segment, pk=self.kwargs["segment_id"])
+        return self._segment
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.cues().none()
+        return selectors.cues().filter(segment=self.get_segment()).order_by("offset_seconds", "number", "id")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False) and "segment_id" in self.kwargs:
+            context["segment"] = self.get_segment()
+        return context
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_cue(segment=self.get_segment(), **serializer.validated_data)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="A cue"),
+    update=extend_schema(summary="Replace a cue"),
+    partial_update=extend_schema(summary="Change a cue"),
+    destroy=extend_schema(summary="Delete a cue"),
+)
+class CueViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    queryset = selectors.cues()
+    serializer_class = CueSerializer
+    lookup_value_regex = r"[0-9]+"
+    permission_classes = [RundownAccess]
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_cue(cue=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.delete_cue(cue=instance)
+
+
+class SessionStateView(APIView):
+    permission_classes = [CanViewShow]
+
+    @extend_schema(
+        summary="The live segment and the show's timing",
+        description="The session state row is the single source of truth of the live segment (`active_segment`, "
+        "`updated_by`, `updated_at`). `?at=` computes the timing for another moment. " + TIMING_DOC,
+        parameters=[SESSION_ID, OpenApiParameter("at", datetime, description="Compute for this moment (ISO 8601).")],
+        responses={200: ShowStateSerializer, 400: ERROR, 404: ERROR},
+    )
+    def get(self, request, session_id: int):
+        session = get_object_or_404(ShowSession, pk=session_id)
+        moment = TimingMomentSerializer(data=request.query_params)
+        moment.is_valid(raise_exception=True)
+        return Response(_show_state_body(session, now=moment.validated_data.get("at") or timezone.now()))
+
+
+class ColumnPreferencesView(APIView):
+    permission_classes = [CanViewShow]
+
+    def _body(self, request, session: ShowSession) -> dict:
+        columns, is_default = selectors.visible_columns(user=request.user, session_id=session.pk)
+        return {"visible_columns": columns, "is_default": is_default, "allowed_columns": list(ALLOWED_COLUMNS)}
+
+    @extend_schema(
+        summary="My rundown columns for this session",
+        description="The defaults until the user saves a choice.",
+        parameters=[SESSION_ID],
+        responses={200: ColumnPreferenceSerializer, 404: ERROR},
+    )
+    def get(self, request, session_id: int):
+        session = get_object_or_404(ShowSession, pk=session_id)
+        return Response(ColumnPreferenceSerializer(self._body(request, session)).data)
+
+    @extend_schema(
+        summary="Save my rundown columns for this session",
+        description="An unknown or repeated column name → 400 and nothing is saved.",
+        parameters=[SESSION_ID],
+        request=ColumnPreferenceSerializer,
+        responses={200: ColumnPreferenceSerializer, 400: ERROR, 404: ERROR},
+    )
+    def put(self, request, session_id: int):
+        session = get_object_or_404(ShowSession, pk=session_id)
+        serializer = ColumnPreferenceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.set_visible_columns(
+            user=request.user, session=session, visible_columns=serializer.validated_data["visible_columns"]
+        )
+        return Response(ColumnPreferenceSerializer(self._body(request, session)).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Audit log of the show call",
+        description="Every activate / complete: who, when (`at`, and `recorded_at`), from which segment to which. "
+        "Newest first.",
+        parameters=[SESSION_ID],
+    )
+)
+class SessionAuditView(generics.ListAPIView):
+    serializer_class = AuditEntrySerializer
+    permission_classes = [CanViewShow]
+    filterset_class = AuditEntryFilter
+    ordering_fields = ["recorded_at", "at", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AuditEntry.objects.none()
+        session = get_object_or_404(ShowSession, pk=self.kwargs["session_id"])
+        return selectors.audit_entries(session.pk)

@@ -1,0 +1,295 @@
+"""Every write of the run of show. Permission-free (views and admin check perms); each
+function is one use case, atomic, and publishes its events to be sent after commit.
+
+The live state of a show has one source of truth, its :class:`SessionState` row. Every
+activate / complete locks that row first (``select_for_update``), so two show callers
+acting at once are serialised: the second sees the first's result, and both land in
+the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from config.errors import Conflict, InvalidInput
+from runofshow import events
+from runofshow.columns import column_errors
+from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, SessionState, ShowSession
+
+SESSION_FIELDS = ("name", "date", "venue", "timezone")
+SEGMENT_FIELDS = ("order", "name", "start_time", "duration", "type", "notes")
+CUE_FIELDS = ("number", "kind", "offset_seconds", "description")
+
+
+def _save(instance, fields: list[str]) -> None:
+    """Validates and saves only ``fields`` (never overwriting a status another request set).
+
+    A unique constraint another request won in the meantime is a 409, never a 500."""
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save(update_fields=[*fields, "updated_at"] if instance.pk else None)
+    except IntegrityError as exc:
+        raise Conflict("A concurrent change took this value; reload and try again.") from exc
+
+
+# --- Sessions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_session(*, name: str, date: date, venue: str = "", timezone: str = "UTC", user=None) -> ShowSession:
+    """A show with its (idle) state row."""
+    session = ShowSession(name=name, date=date, venue=venue, timezone=timezone, created_by=user)
+    _save(session, [])
+    ensure_state(session=session)
+    return session
+
+
+@transaction.atomic
+def update_session(*, session: ShowSession, **changes) -> ShowSession:
+    fields = _apply(session, changes, SESSION_FIELDS)
+    _save(session, fields)
+    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=session.pk))
+    return session
+
+
+@transaction.atomic
+def delete_session(*, session: ShowSession) -> None:
+    session.delete()
+
+
+def ensure_state(*, session: ShowSession) -> SessionState:
+    state, _ = SessionState.objects.get_or_create(session=session)
+    return state
+
+
+def _apply(instance, changes: dict, allowed: tuple[str, ...]) -> list[str]:
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise InvalidInput(errors={name: ["This field cannot be changed."] for name in unknown})
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    return list(changes)
+
+
+# --- Segments and cues ------------------------------------------------------------
+
+
+@transaction.atomic
+def create_segment(
+    *,
+    session: ShowSession,
+    name: str,
+    duration: int,
+    start_time: datetime | None = None,
+    order: int | None = None,
+    type: str = Segment.Type.OTHER,  # noqa: A002 - the SPEC's field name
+    notes: str = "",
+    user=None,
+) -> Segment:
+    """Adds a segment. Without ``order`` it goes last; without ``start_time`` it starts when
+    the last segment of the rundown is planned to end (the first segment needs one)."""
+    last = session.segments.order_by("-order", "-id").first()
+    if order is None:
+        order = session.segments.aggregate(top=Max("order"))["top"] or 0
+        order += 1
+    if start_time is None:
+        if last is None:
+            raise InvalidInput(errors={"start_time": ["Required for the first segment of a show."]})
+        start_time = last.end_time
+    segment = Segment(
+        session=session,
+        order=order,
+        name=name,
+        start_time=start_time,
+        duration=duration,
+        type=type,
+        notes=notes,
+        created_by=user,
+    )
+    _save(segment, [])
+    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=session.pk))
+    return segment
+
+
+@transaction.atomic
+def update_segment(*, segment: Segment, **changes) -> Segment:
+    """Edits the planned side of a segment; its status and actuals change only by activate / complete."""
+    fields = _apply(segment, changes, SEGMENT_FIELDS)
+    _save(segment, fields)
+    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=segment.session_id))
+    return segment
+
+
+@transaction.atomic
+def delete_segment(*, segment: Segment) -> None:
+    """Deletes a segment; the live one cannot be deleted (409) — complete it first."""
+    state = _lock_state(segment.session_id)
+    if state.active_segment_id == segment.pk:
+        raise Conflict("The segment is live; complete it before deleting it.")
+    session_id = segment.session_id
+    segment.delete()
+    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=session_id))
+
+
+@transaction.atomic
+def create_cue(
+    *,
+    segment: Segment,
+    number: str,
+    kind: str = Cue.Kind.OTHER,
+    offset_seconds: int = 0,
+    description: str = "",
+) -> Cue:
+    cue = Cue(segment=segment, number=number, kind=kind, offset_seconds=offset_seconds, description=description)
+    _save(cue, [])
+    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=segment.session_id))
+    return cue
+
+
+@transaction.atomic
+def update_cue(*, cue: Cue, **changes) -> Cue:
+    fields = _apply(cue, changes, CUE_FIELDS)
+    _save(cue, fields)
+    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=cue.segment.session_id))
+    return cue
+
+
+@transaction.atomic
+def delete_cue(*, cue: Cue) -> None:
+    session_id = cue.segment.session_id
+    cue.delete()
+    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=session_id))
+
+
+def announce_rundown_change(*, session_id: int) -> None:
+    """Tells the session's viewers the rundown was edited elsewhere (the admin), so they refetch."""
+    with transaction.atomic():
+        events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=session_id))
+
+
+# --- The show call --------------------------------------------------------------
+
+
+def _lock_state(session_id: int) -> SessionState:
+    """The session's state row, locked until the transaction ends (created if missing)."""
+    state, _ = SessionState.objects.select_for_update().get_or_create(session_id=session_id)
+    return state
+
+
+def _lock_segments(target_id: int, other_id: int | None = None) -> dict[int, Segment]:
+    """The segments an action changes, locked in one query; a target deleted meanwhile is a 409."""
+    ids = [target_id] if other_id is None else [target_id, other_id]
+    locked = {row.pk: row for row in Segment.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    if target_id not in locked:
+        raise Conflict("The segment was deleted meanwhile.")
+    return locked
+
+
+def _moment(state: SessionState, at: datetime | None) -> datetime:
+    """``at`` (or now, read after the lock so waiting never makes it stale); never before the
+    state's last change, so the actuals of a show never run backwards."""
+    moment = at or timezone.now()
+    if state.updated_at is not None and moment < state.updated_at:
+        if at is None:  # a clock step back on this server: keep the record monotonic
+            return state.updated_at
+        raise InvalidInput(
+            errors={"at": [f"Must not be before the show's last change ({state.updated_at.isoformat()})."]}
+        )
+    return moment
+
+
+def _audit(*, state, action: str, user, at: datetime, from_segment, to_segment) -> AuditEntry:
+    return AuditEntry.objects.create(
+        session_id=state.session_id,
+        action=action,
+        actor=user,
+        actor_username=getattr(user, "username", "") or "",
+        at=at,
+        from_segment=from_segment,
+        from_segment_name=from_segment.name if from_segment else "",
+        to_segment=to_segment,
+        to_segment_name=to_segment.name if to_segment else "",
+    )
+
+
+def _finish(segment: Segment, moment: datetime) -> None:
+    segment.status = Segment.Status.COMPLETED
+    segment.actual_end = moment
+    segment.save(update_fields=["status", "actual_end", "updated_at"])
+
+
+@transaction.atomic
+def activate_segment(*, segment: Segment, user, at: datetime | None = None) -> SessionState:
+    """Makes ``segment`` the live one. A segment already live is completed at the same moment
+    (its actual end = this segment's actual start). Activating a completed segment runs it
+    again (new actual start, actual end cleared). Activating the live segment → 409."""
+    state = _lock_state(segment.session_id)
+    if state.active_segment_id == segment.pk:
+        raise Conflict("The segment is already live.")
+    locked = _lock_segments(segment.pk, state.active_segment_id)
+    target = locked[segment.pk]
+    moment = _moment(state, at)
+    previous = locked.get(state.active_segment_id)
+    if previous is not None:
+        _finish(previous, moment)
+    target.status = Segment.Status.IN_PROGRESS
+    target.actual_start = moment
+    target.actual_end = None
+    target.save(update_fields=["status", "actual_start", "actual_end", "updated_at"])
+    state.active_segment = target
+    state.updated_by = user
+    state.updated_at = moment
+    state.save(update_fields=["active_segment", "updated_by", "updated_at"])
+    _audit(
+        state=state, action=AuditEntry.Action.ACTIVATE, user=user, at=moment, from_segment=previous, to_segment=target
+    )
+    if previous is not None:
+        events.send(
+            events.SEGMENT_COMPLETED, events.segment_completed(session_id=state.session_id, segment_id=previous.pk)
+        )
+    events.send(
+        events.SEGMENT_ACTIVATED,
+        events.segment_activated(
+            session_id=state.session_id, segment_id=target.pk, updated_by=getattr(user, "pk", None)
+        ),
+    )
+    return state
+
+
+@transaction.atomic
+def complete_segment(*, segment: Segment, user, at: datetime | None = None) -> SessionState:
+    """Completes the live segment (actual end = the moment); the show then has no live
+    segment until the next activate. Completing a segment that is not live → 409."""
+    state = _lock_state(segment.session_id)
+    if state.active_segment_id != segment.pk:
+        raise Conflict("Only the live segment can be completed; this one is not live.")
+    target = _lock_segments(segment.pk)[segment.pk]
+    moment = _moment(state, at)
+    _finish(target, moment)
+    state.active_segment = None
+    state.updated_by = user
+    state.updated_at = moment
+    state.save(update_fields=["active_segment", "updated_by", "updated_at"])
+    _audit(state=state, action=AuditEntry.Action.COMPLETE, user=user, at=moment, from_segment=target, to_segment=None)
+    events.send(events.SEGMENT_COMPLETED, events.segment_completed(session_id=state.session_id, segment_id=target.pk))
+    return state
+
+
+# --- Preferences ----------------------------------------------------------------
+
+
+@transaction.atomic
+def set_visible_columns(*, user, session: ShowSession, visible_columns) -> ColumnPreference:
+    """Saves the user's columns for the session; an unknown or repeated name → 400, nothing saved."""
+    errors = column_errors(visible_columns)
+    if errors:
+        raise InvalidInput("Invalid columns.", errors={"visible_columns": errors})
+    preference, _ = ColumnPreference.objects.update_or_create(
+        user=user, session=session, defaults={"visible_columns": list(visible_columns)}
+    )
+    return preference

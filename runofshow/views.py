@@ -1,0 +1,50 @@
+"""The run-of-show dashboard page (SPEC §6): /dash/runofshow/{session_id}/."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from config.pages import dashboard_context
+from runofshow import selectors
+from runofshow.api.serializers import SegmentSerializer, ShowStateSerializer
+from runofshow.columns import ALLOWED_COLUMNS
+from runofshow.models import ShowSession
+from runofshow.permissions import MANAGE_SHOW_CALL, VIEW_SHOW_CALL
+
+COLUMN_LABELS = {
+    "order": "#",
+    "name": "Segment",
+    "start_time": "Start",
+    "end_time": "End",
+    "duration": "Min",
+    "type": "Type",
+    "status": "Status",
+    "notes": "Notes",
+    "cues_count": "Cues",
+    "created_by": "Created by",
+    "updated_at": "Updated",
+}
+
+
+@login_required
+def session_dashboard(request, session_id: int):
+    """The rundown with the user's columns, the live segment highlighted for every viewer, the
+    show's timing, and (for show callers) the activate / complete buttons. Data is rendered in
+    the page so it shows at once; the page then follows the session's events over /ws/."""
+    if not request.user.has_perm(VIEW_SHOW_CALL):
+        raise PermissionDenied
+    session = get_object_or_404(ShowSession, pk=session_id)
+    columns, is_default = selectors.visible_columns(user=request.user, session_id=session.pk)
+    initial = {
+        "session": {"id": session.pk, "name": session.name, "timezone": session.timezone},
+        "can_call": request.user.has_perm(MANAGE_SHOW_CALL),
+        "columns": columns,
+        "columns_default": is_default,
+        "allowed_columns": [{"name": name, "label": COLUMN_LABELS[name]} for name in ALLOWED_COLUMNS],
+        "segments": SegmentSerializer(selectors.rundown(session.pk), many=True).data,
+        "state": ShowStateSerializer(selectors.show_state(session, now=timezone.now())).data,
+    }
+    return render(request, "runofshow/dashboard.html", dashboard_context(request, session=session, initial=initial))

@@ -1,0 +1,92 @@
+// Setdesk live channel client: one socket to /ws/, subscribe, gap detection,
+// resume on reconnect, resync callback. Usage:
+//   const live = SetdeskLive.connect();
+//   live.subscribe("hotset.session.3", (event) => {...}, () => refetchOverRest());
+(function () {
+  "use strict";
+
+  function connect(options) {
+    options = options || {};
+    let token = options.token || document.body.dataset.socketToken;
+    let opened = false;
+    const statusEl = document.getElementById("live-status");
+    const streams = {}; // group -> {epoch, seq, onEvent, onResync}
+    let socket = null;
+    let backoff = 500;
+    let pingTimer = null;
+
+    function setStatus(state, text) {
+      if (!statusEl) return;
+      statusEl.dataset.state = state;
+      statusEl.textContent = text;
+    }
+
+    function send(message) {
+      if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+    }
+
+    // A reconnect asks the page's session for a fresh token: the rendered one expires.
+    async function refreshToken() {
+      try {
+        const response = await fetch("/dash/socket-token/", { credentials: "same-origin", cache: "no-store" });
+        if (response.ok) token = (await response.json()).token;
+      } catch (e) { /* offline: try with the old token, the close code tells */ }
+    }
+
+    async function open() {
+      if (opened) await refreshToken();
+      opened = true;
+      const scheme = location.protocol === "https:" ? "wss" : "ws";
+      socket = new WebSocket(scheme + "://" + location.host + "/ws/?token=" + encodeURIComponent(token));
+      socket.onopen = function () {
+        backoff = 500;
+        setStatus("live", "live");
+        Object.keys(streams).forEach(function (group) {
+          const s = streams[group];
+          if (s.epoch === null) send({ action: "subscribe", group: group });
+          else send({ action: "resume", group: group, epoch: s.epoch, since: s.seq });
+        });
+        clearInterval(pingTimer);
+        pingTimer = setInterval(function () { send({ action: "ping" }); }, 25000);
+      };
+      socket.onmessage = function (message) {
+        const data = JSON.parse(message.data);
+        const s = data.group ? streams[data.group] : null;
+        if (data.type === "subscribed" && s) {
+          s.epoch = data.epoch; s.seq = data.seq;
+        } else if (data.type === "resync" && s) {
+          s.epoch = null;
+          if (s.onResync) s.onResync();
+          send({ action: "subscribe", group: data.group });
+        } else if (s && typeof data.seq === "number" && data.payload !== undefined) {
+          if (s.epoch === "" && data.seq === s.seq + 1) s.epoch = data.epoch; // the group's first event
+          if (s.epoch !== null && data.epoch === s.epoch && data.seq <= s.seq) return; // duplicate
+          if (s.epoch !== null && (data.epoch !== s.epoch || data.seq > s.seq + 1)) {
+            send({ action: "resume", group: data.group, epoch: s.epoch, since: s.seq }); // gap
+            return;
+          }
+          s.epoch = data.epoch; s.seq = data.seq;
+          s.onEvent(data);
+        }
+      };
+      socket.onclose = function (event) {
+        clearInterval(pingTimer);
+        if (event.code === 4401) { setStatus("down", "signed out — reload"); return; }
+        if (event.code === 4403) { setStatus("down", "not allowed"); return; }
+        setStatus("down", "reconnecting…");
+        setTimeout(open, backoff);
+        backoff = Math.min(backoff * 2, 10000);
+      };
+    }
+
+    open();
+    return {
+      subscribe: function (group, onEvent, onResync) {
+        streams[group] = { epoch: null, seq: 0, onEvent: onEvent, onResync: onResync };
+        send({ action: "subscribe", group: group });
+      },
+    };
+  }
+
+  window.SetdeskLive = { connect: connect };
+})();

@@ -1,0 +1,125 @@
+"""Shared fixtures. The suite runs against PostgreSQL and Redis (see pyproject's env)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Test users need a password, not a slow hash (PBKDF2 costs ~0.3 s per user)."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    def _use(hashers):
+        settings.PASSWORD_HASHERS = hashers
+        get_hashers.cache_clear()
+        get_hashers_by_algorithm.cache_clear()
+
+    original = settings.PASSWORD_HASHERS
+    _use(["django.contrib.auth.hashers.MD5PasswordHasher"])
+    yield
+    _use(original)
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """A new channel layer object per test. The Redis layer binds its receive lock to the
+    event loop that first used it; a test's loop (or an e2e server's) is gone afterwards,
+    and a lock left held there would break every later test's sockets."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def broadcast_rules(db):
+    """The default broadcast rules (a transaction=True test flushes the migration's rows)."""
+    from realtime.models import BroadcastRule
+    from realtime.rules import ensure_default_rules
+
+    ensure_default_rules(BroadcastRule)
+
+
+@pytest.fixture
+def roles(db, broadcast_rules):
+    """The role groups with their permissions, as `setup_roles` makes them (and the broadcast rules)."""
+    from config.management.commands.setup_roles import setup_roles
+
+    setup_roles()
+    return {group.name: group for group in Group.objects.all()}
+
+
+@pytest.fixture
+def make_user(db, roles):
+    """make_user("first_ad") → a user in that role group (``None`` for no role)."""
+    counter = {"n": 0}
+
+    def _make(role: str | None = None, *, username: str | None = None, password: str = "pw-Secret-123", **extra):
+        counter["n"] += 1
+        name = username or f"{role or 'user'}_{counter['n']}"
+        user = get_user_model().objects.create_user(username=name, password=password, **extra)
+        if role:
+            user.groups.add(roles[role])
+        return user
+
+    return _make
+
+
+def bearer(user) -> str:
+    return f"Bearer {RefreshToken.for_user(user).access_token}"
+
+
+def access_token(user) -> str:
+    return str(RefreshToken.for_user(user).access_token)
+
+
+@pytest.fixture
+def api():
+    """An unauthenticated DRF test client."""
+    return APIClient()
+
+
+class JWTClient(APIClient):
+    """An APIClient that signs a fresh access token for its user on every request, so
+    tests that move the clock (time-machine) never send an expired or future token."""
+
+    def __init__(self, user, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    def request(self, **kwargs):
+        kwargs.setdefault("HTTP_AUTHORIZATION", bearer(self.user))
+        return super().request(**kwargs)
+
+
+@pytest.fixture
+def api_as(make_user):
+    """api_as("first_ad") → a client authenticated with a JWT of a new user in that role
+    (``.user`` is the user; pass ``user=`` to reuse one)."""
+
+    def _client(role: str | None = None, user=None):
+        return JWTClient(user or make_user(role))
+
+    return _client
+
+
+@pytest.fixture
+def celery_worker_thread(transactional_db):
+    """A real Celery worker (threads) consuming from the Redis broker, for tests whose
+    behaviour depends on tasks running in the worker. Use with transaction=True tests."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    # Messages left in the queue by earlier tests (enqueued with no worker running) would
+    # otherwise run here against this test's rows.
+    app.control.purge()
+    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker

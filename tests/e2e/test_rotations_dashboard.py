@@ -1,0 +1,47 @@
+"""Rotations are reviewed in the admin (SPEC §3, §8): a supervisor in a real browser reads a run's
+unscheduled reasons and bulk-approves its proposals; /dash/ links there."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from rotations import engine, selectors, services
+from rotations.models import Event, PendingSchedule, ProposalStatus, RotationAssignment
+from tests.rotations.conftest import make_employee, make_event
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def reviewed_run(broadcast_rules):
+    today = selectors.local_today()
+    monday = engine.week_of(today) + timedelta(days=7)
+    ann = make_employee("Ann", "core", "juicer")
+    make_employee("Dan", "core")
+    for weekday in range(5):
+        RotationAssignment.objects.create(weekday=weekday, rotation_type="juicer", employee=ann)
+    make_event(1, "core", monday, monday + timedelta(days=4), 240)
+    make_event(2, "juicer", monday, monday, 60)
+    make_event(3, "core", monday, monday, 600)  # too long: unscheduled with its reason
+    return services.execute_run(run_id=services.start_run(start_date=monday).pk)
+
+
+def test_supervisor_reviews_and_bulk_approves_in_the_admin(asgi_server, logged_in_page, make_user, reviewed_run):
+    page = logged_in_page(make_user("supervisor", is_staff=True))
+    page.goto(f"{asgi_server}/dash/")
+    assert page.locator("a[href^='/admin/rotations/pendingschedule/']").count() == 1
+
+    page.goto(f"{asgi_server}/admin/rotations/schedulerrun/{reviewed_run.pk}/change/")
+    assert "longer than a working day" in page.content()
+
+    page.goto(f"{asgi_server}/admin/rotations/pendingschedule/?run__id__exact={reviewed_run.pk}")
+    page.locator("input[name='_selected_action']").first.check()
+    page.locator("input[name='_selected_action']").nth(1).check()
+    page.select_option("select[name='action']", "approve_selected")
+    page.locator("button[name='index'], input[name='index']").first.click()
+    page.wait_for_load_state()
+    assert "2 submitted, 0 failed" in page.content()
+    assert PendingSchedule.objects.filter(status=ProposalStatus.API_SUBMITTED).count() == 2
+    assert Event.objects.filter(status="scheduled").count() == 2

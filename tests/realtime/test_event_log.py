@@ -1,0 +1,63 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from realtime import broadcast, selectors, services
+from realtime.models import EventLog
+
+pytestmark = pytest.mark.django_db
+
+
+def test_position_and_replay_without_events():
+    assert selectors.group_position("user.999") == ("", 0)
+    assert selectors.events_since("user.999", epoch="", since=0) == []
+    assert selectors.events_since("user.999", epoch="x", since=3) is None
+
+
+def test_replay_from_start_with_empty_epoch():
+    for n in range(3):
+        broadcast.publish("test.e", {"n": n}, groups=["user.5"])
+    events = selectors.events_since("user.5", epoch="", since=0)
+    assert [e["seq"] for e in events] == [1, 2, 3]
+
+
+def test_pruned_gap_means_resync():
+    envelopes = [broadcast.publish("test.e", {}, groups=["user.6"])[0] for _ in range(5)]
+    epoch = envelopes[0]["epoch"]
+    EventLog.objects.filter(group_name="user.6", seq__lte=2).delete()
+    assert selectors.events_since("user.6", epoch=epoch, since=1) is None
+    assert [e["seq"] for e in selectors.events_since("user.6", epoch=epoch, since=2)] == [3, 4, 5]
+
+
+def test_prune_keeps_last_day_and_last_10000(monkeypatch):
+    monkeypatch.setattr(services, "KEEP_LAST_PER_GROUP", 3)
+    for _ in range(6):
+        broadcast.publish("test.e", {}, groups=["user.7"])
+    old = timezone.now() - timedelta(hours=30)
+    EventLog.objects.filter(group_name="user.7").update(ts=old)
+    EventLog.objects.filter(group_name="user.7", seq=2).update(ts=timezone.now())  # recent: kept
+    deleted = services.prune_event_log(now=timezone.now())
+    assert deleted == 2  # seq 1 and 3: old and not among the last 3
+    assert sorted(EventLog.objects.filter(group_name="user.7").values_list("seq", flat=True)) == [2, 4, 5, 6]
+
+
+def test_publish_rejects_bad_group_names_and_writes_nothing():
+    with pytest.raises(ValueError):
+        broadcast.publish("test.e", {}, groups=["bad group!"])
+    assert not EventLog.objects.filter(event_type="test.e").exists()
+
+
+def test_channel_layer_down_keeps_the_change(settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}
+    }
+    from channels import layers
+
+    layers.channel_layers.backends.clear()
+    try:
+        envelopes = broadcast.publish("test.down", {"ok": True}, groups=["user.8"])
+        assert broadcast.send_envelopes(envelopes) == 1
+        assert EventLog.objects.filter(event_type="test.down").count() == 1
+    finally:
+        layers.channel_layers.backends.clear()

@@ -1,0 +1,125 @@
+"""The admin: every model listed, a run with its proposals inline, bulk approve / reject through the services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+
+from rotations import selectors, services
+from rotations.models import PendingSchedule, ProposalStatus, TimeOff
+from tests.rotations.conftest import MONDAY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_(now, make_user):
+    client = Client()
+    client.force_login(make_user(None, is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def supervisor_client(now, make_user):
+    client = Client()
+    client.force_login(make_user("supervisor", is_staff=True))
+    return client
+
+
+@pytest.fixture
+def run(world):
+    return services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["employee", "timeoff", "event", "rotationassignment", "scheduleexception", "schedulerrun", "pendingschedule"],
+)
+def test_every_model_has_a_changelist_with_search_and_filters(admin_client_, run, model):
+    response = admin_client_.get(f"/admin/rotations/{model}/", {"q": "a"})
+    assert response.status_code == 200
+    assert admin_client_.get(f"/admin/rotations/{model}/add/").status_code in (200, 403)
+
+
+def test_run_page_shows_proposals_inline_and_unscheduled_reasons(admin_client_, run):
+    page = admin_client_.get(f"/admin/rotations/schedulerrun/{run.pk}/change/").content.decode()
+    assert "#1007" in page and "longer than a working day" in page
+    assert page.count("Event 100") >= 6
+
+
+def test_employee_form_edits_qualifications_and_availability(admin_client_, world):
+    response = admin_client_.post(
+        f"/admin/rotations/employee/{world.dan.pk}/change/",
+        {
+            "name": "Dan",
+            "external_id": "dan",
+            "active": "on",
+            "qualifications": ["core", "juicer"],
+            "max_events_per_day": 2,
+            "max_events_per_week": 8,
+            "available_weekdays": ["0", "2"],
+            "time_off-TOTAL_FORMS": 0,
+            "time_off-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302
+    world.dan.refresh_from_db()
+    assert world.dan.qualifications == ["core", "juicer"] and world.dan.available_weekdays == [0, 2]
+
+
+def test_bulk_approve_and_reject_actions(supervisor_client, run):
+    ids = list(run.proposals.order_by("id").values_list("pk", flat=True))
+    response = supervisor_client.post(
+        "/admin/rotations/pendingschedule/", {"action": "approve_selected", "_selected_action": ids[:3]}, follow=True
+    )
+    assert response.status_code == 200
+    approved = PendingSchedule.objects.filter(status=ProposalStatus.API_SUBMITTED).count()
+    assert approved >= 3  # a core event brings its supervisor event along
+    open_ids = list(run.proposals.filter(status=ProposalStatus.PROPOSED).values_list("pk", flat=True))
+    supervisor_client.post(
+        "/admin/rotations/pendingschedule/", {"action": "reject_selected", "_selected_action": open_ids}
+    )
+    assert not run.proposals.filter(status=ProposalStatus.PROPOSED).exists()
+
+
+def test_run_approve_action(supervisor_client, run):
+    supervisor_client.post("/admin/rotations/schedulerrun/", {"action": "approve_runs", "_selected_action": [run.pk]})
+    assert run.proposals.filter(status=ProposalStatus.API_SUBMITTED).count() == 6
+    run.refresh_from_db()
+    assert run.approved_at is not None
+
+
+def test_actions_need_the_approve_permission(now, make_user, run):
+    client = Client()
+    client.force_login(make_user("coordinator", is_staff=True))
+    page = client.get("/admin/rotations/pendingschedule/")
+    assert page.status_code == 200
+    assert b"approve_selected" not in page.content
+
+
+def test_editing_a_proposal_in_the_admin_rechecks_constraints(admin_client_, world, run):
+    p = run.proposals.get(event__project_ref_num=1005)  # Dan
+    TimeOff.objects.create(employee=world.ann, start_date=MONDAY, end_date=MONDAY + timedelta(days=10))
+    local = selectors.to_local(p.scheduled_at)
+    form = {"employee": world.ann.pk, "scheduled_at_0": local.date().isoformat(), "scheduled_at_1": "09:00:00"}
+    response = admin_client_.post(f"/admin/rotations/pendingschedule/{p.pk}/change/", form)
+    assert response.status_code == 200 and b"time off" in response.content
+    p.refresh_from_db()
+    assert p.status == ProposalStatus.PROPOSED and p.employee == world.dan
+    form["employee"] = world.dan.pk
+    form["scheduled_at_1"] = "15:00:00"
+    response = admin_client_.post(f"/admin/rotations/pendingschedule/{p.pk}/change/", form)
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert p.status == ProposalStatus.USER_EDITED and selectors.to_local(p.scheduled_at).hour == 15
+
+
+def test_bulk_approval_changelists_run_outside_the_request_transaction():
+    """Each approval's outcome commits on its own (see ApproveActionsMixin)."""
+    from django.urls import resolve
+
+    for path in ("/admin/rotations/pendingschedule/", "/admin/rotations/schedulerrun/"):
+        assert resolve(path).func._non_atomic_requests == {"default"}
+    assert not getattr(resolve("/admin/rotations/employee/").func, "_non_atomic_requests", set())

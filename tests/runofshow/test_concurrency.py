@@ -1,0 +1,151 @@
+"""Two show callers acting at once, with real threads against PostgreSQL: the state row lock
+serialises them into one consistent state, and both actions are in the audit log."""
+
+from __future__ import annotations
+
+import threading
+from functools import partial
+
+import pytest
+from django.db import connection, transaction
+from rest_framework.test import APIClient
+
+from runofshow import services
+from runofshow.models import AuditEntry, Segment, SessionState
+from tests.conftest import bearer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROUNDS = 3
+
+
+def _in_thread(fn, results, key):
+    try:
+        results[key] = fn()
+    except Exception as exc:  # surfaced by the assertions below
+        results[key] = exc
+    finally:
+        connection.close()
+
+
+def _activate_at_once(barrier, client, segment):
+    barrier.wait(timeout=10)
+    return client.post(f"/api/v1/runofshow/segments/{segment.pk}/activate/")
+
+
+def _race(calls) -> list:
+    """POSTs activate for each (client, segment) from its own thread, released together."""
+    barrier = threading.Barrier(len(calls))
+    results: dict = {}
+    threads = [
+        threading.Thread(target=_in_thread, args=(partial(_activate_at_once, barrier, *call), results, index))
+        for index, call in enumerate(calls)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    return [results[index] for index in range(len(calls))]
+
+
+def _assert_one_consistent_state(session, first, second):
+    """``first`` was activated, then ``second`` (which completed ``first``)."""
+    first.refresh_from_db()
+    second.refresh_from_db()
+    state = SessionState.objects.get(session=session)
+    assert Segment.objects.filter(session=session, status="in_progress").count() == 1
+    assert state.active_segment_id == second.pk
+    assert second.status == "in_progress"
+    assert first.status == "completed"
+    assert first.actual_end == second.actual_start
+    entries = list(AuditEntry.objects.filter(session=session).order_by("recorded_at", "id"))
+    assert [(e.action, e.from_segment_id, e.to_segment_id) for e in entries] == [
+        ("activate", None, first.pk),
+        ("activate", first.pk, second.pk),
+    ]
+
+
+def test_two_show_callers_activating_different_segments_at_once(make_user, make_show):
+    callers = [make_user("show_caller"), make_user("show_caller")]
+    clients = []
+    for caller in callers:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=bearer(caller))
+        clients.append(client)
+
+    for round_number in range(ROUNDS):
+        session, (a, b, *_rest) = make_show(name=f"Round {round_number}")
+        results = _race([(clients[0], a), (clients[1], b)])
+        assert results[0].status_code == 200, results[0]
+        assert results[1].status_code == 200, results[1]
+
+        winner = SessionState.objects.get(session=session).active_segment_id
+        first, second = (a, b) if winner == b.pk else (b, a)
+        _assert_one_consistent_state(session, first, second)
+        actors = set(AuditEntry.objects.filter(session=session).values_list("actor_id", flat=True))
+        assert actors == {callers[0].pk, callers[1].pk}
+
+
+def test_second_caller_waits_for_the_first_and_sees_its_result(make_user, make_show):
+    """Deterministic: while one caller holds the state row, the other's activate blocks;
+    when the first commits, the second completes the first's segment."""
+    first_caller, second_caller = make_user("show_caller"), make_user("show_caller")
+    session, (a, b, *_rest) = make_show()
+    results: dict = {}
+    waiting = threading.Thread(
+        target=_in_thread,
+        args=(lambda: services.activate_segment(segment=b, user=second_caller), results, "b"),
+    )
+    with transaction.atomic():
+        SessionState.objects.select_for_update().get(session=session)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive(), "activate did not wait for the state row lock"
+        services.activate_segment(segment=a, user=first_caller)
+    waiting.join(timeout=30)
+    assert not waiting.is_alive()
+    assert not isinstance(results["b"], Exception), results["b"]
+    _assert_one_consistent_state(session, a, b)
+
+
+def test_activate_and_complete_racing_end_consistently(make_user, make_show):
+    """One caller completes the live segment while another activates the next: whichever goes
+    first, the show ends with one or no live segment and a matching state row."""
+    caller_one, caller_two = make_user("show_caller"), make_user("show_caller")
+    session, (a, b, *_rest) = make_show()
+    services.activate_segment(segment=a, user=caller_one)
+    barrier = threading.Barrier(2)
+    results: dict = {}
+
+    def complete():
+        barrier.wait(timeout=10)
+        return services.complete_segment(segment=a, user=caller_one)
+
+    def activate():
+        barrier.wait(timeout=10)
+        return services.activate_segment(segment=b, user=caller_two)
+
+    threads = [
+        threading.Thread(target=_in_thread, args=(complete, results, "complete")),
+        threading.Thread(target=_in_thread, args=(activate, results, "activate")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not isinstance(results["activate"], Exception)
+    state = SessionState.objects.get(session=session)
+    live = list(Segment.objects.filter(session=session, status="in_progress").values_list("pk", flat=True))
+    assert live == [b.pk] == [state.active_segment_id]
+    a.refresh_from_db()
+    assert a.status == "completed"
+    actions = list(
+        AuditEntry.objects.filter(session=session).order_by("recorded_at", "id").values_list("action", flat=True)
+    )
+    if isinstance(results["complete"], Exception):
+        # activate went first and completed A itself; completing A then found it not live (409).
+        assert type(results["complete"]).__name__ == "Conflict"
+        assert actions == ["activate", "activate"]
+    else:
+        assert actions == ["activate", "complete", "activate"]

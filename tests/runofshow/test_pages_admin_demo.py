@@ -1,0 +1,223 @@
+"""The dashboard page and its links, the admin, and the demo seed."""
+
+from __future__ import annotations
+
+import io
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from runofshow import dashboards, demo, services
+from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, SessionState, ShowSession
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- Dashboard -------------------------------------------------------------------
+
+
+def test_dashboard_renders_the_rundown_with_the_users_columns(make_user, show):
+    session, segments = show
+    director = make_user("director")
+    services.set_visible_columns(user=director, session=session, visible_columns=["order", "name", "cues_count"])
+    response = _client(director).get(f"/dash/runofshow/{session.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert session.name in html
+    assert 'id="ros-columns-dialog"' in html
+    assert "ros-next-button" not in html  # not a show caller
+    initial = json.loads(html.split('<script id="ros-initial" type="application/json">')[1].split("</script>")[0])
+    assert initial["columns"] == ["order", "name", "cues_count"]
+    assert initial["can_call"] is False
+    assert [s["id"] for s in initial["segments"]] == [s.pk for s in segments]
+    assert initial["state"]["active_segment"] is None
+    assert response.cookies.get("csrftoken")  # the page's API calls need it
+
+
+def test_show_callers_get_the_buttons(make_user, show):
+    session, _segments = show
+    html = _client(make_user("show_caller")).get(f"/dash/runofshow/{session.pk}/").content.decode()
+    assert "ros-next-button" in html
+    assert '"can_call": true' in html
+
+
+def test_dashboard_refuses_those_who_cannot_see_the_show(make_user, show):
+    session, _segments = show
+    assert _client(make_user("crew")).get(f"/dash/runofshow/{session.pk}/").status_code == 403
+    assert _client(make_user("director")).get("/dash/runofshow/987654/").status_code == 404
+    anonymous = Client().get(f"/dash/runofshow/{session.pk}/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/admin/login/")
+
+
+def test_dashboard_links(make_user, show):
+    session, _segments = show
+    assert dashboards.links(make_user("crew")) == []
+    links = dashboards.links(make_user("director"))
+    assert links == [(f"Run of show · {session.name} (2030-05-01)", f"/dash/runofshow/{session.pk}/")]
+    index = _client(make_user("show_caller")).get("/dash/").content.decode()
+    assert f"/dash/runofshow/{session.pk}/" in index
+
+
+# --- Admin -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client_(db):
+    user = get_user_model().objects.create_superuser("root", "root@example.com", "pw-Secret-123")
+    return _client(user), user
+
+
+def test_every_model_has_a_working_changelist_and_search(admin_client_, show, make_user):
+    client, admin_user = admin_client_
+    session, (a, *_rest) = show
+    services.create_cue(segment=a, number="1", kind="lighting")
+    services.activate_segment(segment=a, user=admin_user)
+    services.set_visible_columns(user=admin_user, session=session, visible_columns=["name"])
+    for model in ("showsession", "segment", "cue", "columnpreference", "sessionstate", "auditentry"):
+        assert client.get(f"/admin/runofshow/{model}/").status_code == 200, model
+        assert client.get(f"/admin/runofshow/{model}/", {"q": "Segment"}).status_code == 200, model
+    page = client.get(f"/admin/runofshow/showsession/{session.pk}/change/").content.decode()
+    assert "Segment 1" in page and "lighting 1 @0s" in page
+    assert client.get(f"/admin/runofshow/segment/{a.pk}/change/").status_code == 200
+
+
+def _inline_post(session, segments, orders, *, delete=()):
+    data = {
+        "name": session.name,
+        "date": session.date.isoformat(),
+        "venue": session.venue,
+        "timezone": session.timezone,
+        "segments-TOTAL_FORMS": str(len(segments)),
+        "segments-INITIAL_FORMS": str(len(segments)),
+        "segments-MIN_NUM_FORMS": "0",
+        "segments-MAX_NUM_FORMS": "1000",
+    }
+    for index, (segment, order) in enumerate(zip(segments, orders, strict=True)):
+        data.update(
+            {
+                f"segments-{index}-id": str(segment.pk),
+                f"segments-{index}-session": str(session.pk),
+                f"segments-{index}-order": str(order),
+                f"segments-{index}-name": segment.name,
+                f"segments-{index}-start_time_0": segment.start_time.strftime("%Y-%m-%d"),
+                f"segments-{index}-start_time_1": segment.start_time.strftime("%H:%M:%S"),
+                f"segments-{index}-duration": str(segment.duration),
+                f"segments-{index}-type": segment.type,
+                f"segments-{index}-notes": segment.notes,
+            }
+        )
+        if segment in delete:
+            data[f"segments-{index}-DELETE"] = "on"
+    return data
+
+
+def test_segments_are_reordered_inline_without_touching_the_live_one(admin_client_, show):
+    client, admin_user = admin_client_
+    session, segments = show
+    services.activate_segment(segment=segments[0], user=admin_user)
+    response = client.post(
+        f"/admin/runofshow/showsession/{session.pk}/change/", _inline_post(session, segments, [4, 3, 2, 1])
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(Segment.objects.filter(session=session).order_by("order").values_list("name", flat=True)) == [
+        "Segment 4",
+        "Segment 3",
+        "Segment 2",
+        "Segment 1",
+    ]
+    assert Segment.objects.get(pk=segments[0].pk).status == "in_progress"
+
+
+def test_the_live_segment_cannot_be_deleted_from_the_admin(admin_client_, show):
+    client, admin_user = admin_client_
+    session, segments = show
+    services.activate_segment(segment=segments[0], user=admin_user)
+    response = client.post(
+        f"/admin/runofshow/showsession/{session.pk}/change/",
+        _inline_post(session, segments, [1, 2, 3, 4], delete=[segments[0]]),
+    )
+    assert response.status_code == 200
+    assert "is live" in response.content.decode()
+    assert Segment.objects.filter(pk=segments[0].pk).exists()
+    assert client.get(f"/admin/runofshow/segment/{segments[0].pk}/delete/").status_code == 403
+
+
+def test_admin_actions_call_the_show_through_the_services(admin_client_, show):
+    client, admin_user = admin_client_
+    session, (a, b, *_rest) = show
+    url = "/admin/runofshow/segment/"
+    client.post(url, {"action": "activate", "_selected_action": [a.pk]})
+    assert SessionState.objects.get(session=session).active_segment_id == a.pk
+    client.post(url, {"action": "activate", "_selected_action": [b.pk]})
+    client.post(url, {"action": "complete", "_selected_action": [a.pk]})  # not live: an error message, no 500
+    client.post(url, {"action": "complete", "_selected_action": [b.pk]})
+    assert SessionState.objects.get(session=session).active_segment_id is None
+    assert list(AuditEntry.objects.filter(session=session).order_by("id").values_list("action", flat=True)) == [
+        "activate",
+        "activate",
+        "complete",
+    ]
+    assert set(AuditEntry.objects.values_list("actor_username", flat=True)) == {admin_user.username}
+
+
+def test_admin_rejects_unknown_columns(admin_client_, show):
+    client, admin_user = admin_client_
+    session, _segments = show
+    response = client.post(
+        "/admin/runofshow/columnpreference/add/",
+        {"user": admin_user.pk, "session": session.pk, "visible_columns": '["name", "budget"]'},
+    )
+    assert response.status_code == 200
+    assert "budget" in response.content.decode()
+    assert not ColumnPreference.objects.exists()
+
+
+def test_admin_creates_sessions_with_their_state_row(admin_client_):
+    client, _admin_user = admin_client_
+    response = client.post(
+        "/admin/runofshow/showsession/add/",
+        {
+            "name": "Late show",
+            "date": "2030-06-01",
+            "venue": "",
+            "timezone": "UTC",
+            "segments-TOTAL_FORMS": "0",
+            "segments-INITIAL_FORMS": "0",
+            "segments-MIN_NUM_FORMS": "0",
+            "segments-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert SessionState.objects.filter(session__name="Late show").exists()
+
+
+# --- Demo ------------------------------------------------------------------------
+
+
+def test_seed_demo_adds_an_awards_night_and_is_idempotent(roles):
+    call_command("seed_demo", stdout=io.StringIO())
+    session = ShowSession.objects.get(name=demo.SHOW_NAME)
+    segments = list(session.segments.order_by("order"))
+    assert len(segments) == 12
+    assert all(segment.cues.exists() for segment in segments)
+    assert segments[0].start_time.astimezone(ZoneInfo(demo.TIMEZONE)).hour == 19
+    assert all(later.start_time == earlier.end_time for earlier, later in zip(segments, segments[1:], strict=False))
+    counts = (ShowSession.objects.count(), Segment.objects.count(), Cue.objects.count(), SessionState.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts == (
+        ShowSession.objects.count(),
+        Segment.objects.count(),
+        Cue.objects.count(),
+        SessionState.objects.count(),
+    )
