@@ -10,6 +10,8 @@ twice). For transparency it also runs the bare claim written the way the
 dispatcher writes it (``WHERE id = ANY(ARRAY(SELECT … FOR UPDATE SKIP LOCKED))``,
 which updates through the primary key instead of a semi-join over the table):
 the target is stated against the issue's form, but both ratios are printed.
+The bare loops select due posts as the dispatcher does (``is_queued``, the flag the
+due-posts index tests) and, like it, run on the table's own fillfactor (70).
 Every loop runs in the same forked worker processes, with the same batch size,
 interleaved run by run. Prints posts/s (medians), the ratios (target ≥ 0.5 of
 the bare claim loop) and duplicates (must be 0).
@@ -38,7 +40,7 @@ from django.db import connection, connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from publishing import services  # noqa: E402
-from publishing.models import PlatformAccount, ScheduledPost, Video  # noqa: E402
+from publishing.models import DispatchLease, PlatformAccount, ScheduledPost, Video  # noqa: E402
 from publishing.uploaders import UploadResult  # noqa: E402
 from realtime.models import EventLog  # noqa: E402
 
@@ -49,7 +51,7 @@ UPDATE {TABLE} SET status = 'processing', attempts = attempts + 1, lease_token =
        lease_expires_at = now() + interval '15 minutes', claimed_by = %s
 WHERE id IN (
     SELECT id FROM {TABLE}
-    WHERE status = 'pending' AND next_attempt_at <= now()
+    WHERE is_queued AND next_attempt_at <= now()
     ORDER BY next_attempt_at, id
     LIMIT %s
     FOR UPDATE SKIP LOCKED
@@ -108,6 +110,7 @@ def reset_posts() -> None:
         external_id="", external_url="", posted_at=None, last_error="",
     )  # fmt: skip
     EventLog.objects.filter(event_type__startswith="publishing.").delete()
+    DispatchLease.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {TABLE}")
 

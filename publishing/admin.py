@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from config.errors import DomainError
 from publishing import services
-from publishing.models import AITemplate, PlatformAccount, PostStatus, ScheduledPost, Video
+from publishing.models import AITemplate, DispatchLease, PlatformAccount, PostStatus, ScheduledPost, Video
 
 
 class PlatformAccountForm(forms.ModelForm):
@@ -176,6 +176,27 @@ class ScheduledPostAdmin(admin.ModelAdmin):
         if not post.external_url:
             return "—"
         return format_html('<a href="{}">{}</a>', post.external_url, post.external_id or "open")
+
+
+@admin.register(DispatchLease)
+class DispatchLeaseAdmin(admin.ModelAdmin):
+    """Which worker holds which posts right now (read-only: the dispatcher and reaper own these)."""
+
+    list_display = ["token", "worker", "expires_at", "post_count", "created_at"]
+    readonly_fields = ["token", "worker", "expires_at", "post_ids", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Posts")
+    def post_count(self, lease):
+        return len(lease.post_ids)
 
 
 @admin.action(description="Activate the selected template", permissions=["change"])

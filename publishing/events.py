@@ -9,6 +9,11 @@ per-post events would line the workers up behind each other (measured in
 bench/publishing_dispatch.py). It announces a claimed batch
 (``publishing.posts.claimed``) only when uploads are slow enough for
 "processing" to be seen; quick batches go straight to ``publishing.posts.dispatched``.
+
+Batch events are bounded: each list names at most EVENT_LIST_LIMIT posts, and
+``counts`` says how many there were in all (``truncated`` when some are left out).
+A worker draining thousands of posts would otherwise write every id into each
+role group's log row and push it to every open dashboard, which refetches anyway.
 """
 
 from __future__ import annotations
@@ -41,6 +46,25 @@ def post_payload(post) -> dict:
         "external_url": post.external_url,
         "last_error": post.last_error,
     }
+
+
+EVENT_LIST_LIMIT = 200
+
+
+def bounded(lists: dict[str, list], **fields) -> dict:
+    """A batch event's payload: ``lists`` cut to EVENT_LIST_LIMIT items each, their full
+    ``counts``, ``truncated`` when anything was cut, and ``fields`` as they are."""
+    counts = {name: len(items) for name, items in lists.items()}
+    return {
+        **fields,
+        **{name: list(items[:EVENT_LIST_LIMIT]) for name, items in lists.items()},
+        "counts": counts,
+        "truncated": any(count > EVENT_LIST_LIMIT for count in counts.values()),
+    }
+
+
+def emit_batch(event_type: str, lists: dict[str, list], **fields) -> None:
+    emit(event_type, bounded(lists, **fields))
 
 
 def batch_payload(posts: Iterable) -> dict:

@@ -33,7 +33,7 @@ from config.errors import Conflict, InvalidInput
 from publishing import events, selectors
 from publishing.generators import DEFAULT_PROMPT, Generator, Metadata, get_generator, render_prompt
 from publishing.limits import Content, HashtagError, merged_errors, normalize_hashtags
-from publishing.models import AITemplate, Platform, PlatformAccount, PostStatus, ScheduledPost, Video
+from publishing.models import AITemplate, DispatchLease, Platform, PlatformAccount, PostStatus, ScheduledPost, Video
 from publishing.slots import SlotRules, next_free_slot, spread_slots
 from publishing.uploaders import Uploader, UploadError, UploadRequest, UploadResult, get_uploader
 
@@ -428,24 +428,29 @@ class ClaimedPost(NamedTuple):
 _POST = ScheduledPost._meta.db_table
 _VIDEO = Video._meta.db_table
 _ACCOUNT = PlatformAccount._meta.db_table
+_LEASE = DispatchLease._meta.db_table
 
 # One statement and one round trip: claim (SKIP LOCKED, lease, attempt) and return what the
 # uploads need, video and account joined. ``id = ANY(ARRAY(subquery))`` runs the locking
 # subquery exactly once (an ``IN (subquery)`` semi-join may be planned to re-run it, and here
 # hashes a scan of the whole table) and updates the claimed rows through the primary key. The
 # LATERAL … OFFSET 0 keeps to one primary-key lookup per claimed video, not a hash of them all.
+# The batch's DispatchLease row (for the reaper) is written by the same statement.
 _CLAIM_SQL = f"""
 WITH claimed AS (
     UPDATE {_POST} SET status = 'processing', attempts = attempts + 1, lease_token = %s,
            lease_expires_at = %s, claimed_by = %s, updated_at = %s
     WHERE id = ANY(ARRAY(
         SELECT id FROM {_POST}
-        WHERE status = 'pending' AND next_attempt_at <= %s
+        WHERE is_queued AND next_attempt_at <= %s
         ORDER BY next_attempt_at, id
         LIMIT %s
         FOR UPDATE SKIP LOCKED
     ))
     RETURNING id, platform, attempts, idempotency_key, next_attempt_at, video_id, account_id
+), lease AS (
+    INSERT INTO {_LEASE} (token, worker, expires_at, post_ids, created_at)
+    SELECT %s, %s, %s, jsonb_agg(id), %s FROM claimed HAVING count(*) > 0
 )
 SELECT c.id, c.platform, c.attempts, c.idempotency_key::text, v.source, v.original_filename, v.title,
        v.caption, v.hashtags::text, a.handle, a.credentials::text
@@ -455,16 +460,24 @@ JOIN {_ACCOUNT} a ON a.id = c.account_id
 ORDER BY c.next_attempt_at, c.id
 """  # noqa: S608 - table names come from the models' meta; every value is a parameter
 
-_RELEASE = "lease_expires_at = NULL, lease_token = NULL, claimed_by = '', updated_at = %s"
-_HELD = "t.id = v.id AND t.lease_token = %s AND t.status = 'processing'"
+_RELEASE = "lease_expires_at = NULL, lease_token = NULL, claimed_by = '', updated_at = %(now)s"
+# Whether the lease still holds the row. The token and status are compared with columns of
+# ``v`` rather than constants: compared with constants, the table's statistics (almost no
+# row is processing or has this token) make the planner expect one row and join the batch
+# row by row against every result (quadratic). ``id = ANY(ids)`` gives it the right count.
+_HELD = "t.id = ANY(%(ids)b::bigint[]) AND t.id = v.id AND t.lease_token = v.token AND t.status = v.held"
+_BATCH_COLUMNS = "%(token)s::uuid AS token, 'processing'::varchar AS held"
 
 # The results of a batch's successful uploads in one statement; it returns only the posts it
 # could NOT write (their lease was reclaimed meanwhile), which is normally none.
 _COMPLETED_SQL = f"""
-WITH v AS (
-    SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[]) AS v(id, external_id, external_url)
+WITH released AS (
+    DELETE FROM {_LEASE} WHERE token = %(token)s AND %(release)s
+), v AS (
+    SELECT *, {_BATCH_COLUMNS}
+    FROM unnest(%(ids)b::bigint[], %(external_ids)b::varchar[], %(urls)b::varchar[]) AS v(id, external_id, external_url)
 ), written AS (
-    UPDATE {_POST} AS t SET status = 'completed', posted_at = %s, last_error = '',
+    UPDATE {_POST} AS t SET status = 'completed', posted_at = %(now)s, last_error = '',
            external_id = v.external_id, external_url = v.external_url, {_RELEASE}
     FROM v WHERE {_HELD}
     RETURNING t.id
@@ -474,16 +487,34 @@ SELECT v.id FROM v WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.id = v.id)
 
 # Failed uploads (rare): back to pending after the backoff, or failed; returns the posts written.
 _FAILED_SQL = f"""
+WITH released AS (
+    DELETE FROM {_LEASE} WHERE token = %(token)s AND %(release)s
+), v AS (
+    SELECT *, {_BATCH_COLUMNS}
+    FROM unnest(%(ids)b::bigint[], %(statuses)b::varchar[], %(errors)b::text[], %(next_attempts)b::timestamptz[])
+         AS v(id, status, last_error, next_attempt_at)
+)
 UPDATE {_POST} AS t SET status = v.status, last_error = v.last_error,
        next_attempt_at = COALESCE(v.next_attempt_at, t.next_attempt_at), {_RELEASE}
-FROM unnest(%s::bigint[], %s::varchar[], %s::text[], %s::timestamptz[]) AS v(id, status, last_error, next_attempt_at)
-WHERE {_HELD}
+FROM v WHERE {_HELD}
 RETURNING t.id
 """  # noqa: S608
 
 _RENEW_SQL = f"""
+WITH renewed AS (
+    UPDATE {_LEASE} SET expires_at = %s WHERE token = %s
+)
 UPDATE {_POST} SET lease_expires_at = %s, updated_at = %s
 WHERE id = ANY(%s::bigint[]) AND lease_token = %s AND status = 'processing'
+"""  # noqa: S608
+
+# A lease whose posts have all been written (or reclaimed) is of no more use to the reaper.
+_RELEASE_IF_DONE_SQL = f"""
+DELETE FROM {_LEASE} AS l WHERE l.token = %s AND NOT EXISTS (
+    SELECT 1 FROM {_POST} p
+    WHERE p.id IN (SELECT jsonb_array_elements_text(l.post_ids)::bigint)
+      AND p.lease_token = l.token AND p.status = 'processing'
+)
 """  # noqa: S608
 
 
@@ -492,9 +523,9 @@ def _bound_cursor():
     """A PostgreSQL cursor with server-side parameters for the dispatcher's statements.
 
     Django's psycopg cursors bind client-side: each id, external id and URL of a batch would be
-    quoted into the SQL text in Python. Here the arrays go as binary parameters and psycopg
-    prepares the statements after a few runs (no re-planning). Same connection and
-    transaction as the ORM; errors are translated like Django's.
+    quoted into the SQL text in Python. Here the arrays go as binary parameters (``%b``: no
+    quoting on either side) and psycopg prepares the statements after a few runs (no
+    re-planning). Same connection and transaction as the ORM; errors are translated like Django's.
     """
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
@@ -522,7 +553,7 @@ def _claim_rows_orm(*, token: uuid.UUID, now: datetime, lease_until: datetime, l
     """The claim for databases other than PostgreSQL (the same rows as ``_CLAIM_SQL``, in three statements)."""
     due = (
         ScheduledPost.objects.select_for_update(skip_locked=True)
-        .filter(status=PostStatus.PENDING, next_attempt_at__lte=now)
+        .filter(is_queued=True, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")
         .values("pk")[:limit]
     )
@@ -533,6 +564,10 @@ def _claim_rows_orm(*, token: uuid.UUID, now: datetime, lease_until: datetime, l
     if not count:
         return []
     held = ScheduledPost.objects.filter(lease_token=token, status=PostStatus.PROCESSING)
+    DispatchLease.objects.create(
+        token=token, worker=worker, expires_at=lease_until, post_ids=list(held.values_list("pk", flat=True)),
+        created_at=now,
+    )  # fmt: skip
     fields = ("pk", "platform", "attempts", "idempotency_key", "video__source", "video__original_filename",
               "video__title", "video__caption", "video__hashtags", "account__handle",
               "account__credentials")  # fmt: skip
@@ -559,13 +594,14 @@ def claim_due_posts(
     with transaction.atomic() if announce else nullcontext():
         if connection.vendor == "postgresql":
             with _bound_cursor() as cursor:
-                cursor.execute(_CLAIM_SQL, [token, lease_until, worker, now, now, limit])
+                claim = [token, lease_until, worker, now, now, limit]
+                cursor.execute(_CLAIM_SQL, [*claim, token, worker, lease_until, now])
                 rows = cursor.fetchall()
         else:
             rows = _claim_rows_orm(token=token, now=now, lease_until=lease_until, limit=limit, worker=worker)
         claimed = _claimed_posts(rows, lease_until=lease_until, worker=worker)
         if claimed and announce:
-            events.emit(events.POSTS_CLAIMED, {"post_ids": [p.pk for p in claimed], "worker": worker})
+            events.emit_batch(events.POSTS_CLAIMED, {"post_ids": [p.pk for p in claimed]}, worker=worker)
     return token, claimed
 
 
@@ -617,12 +653,13 @@ class Written:
         return {"completed": self.completed, "retrying": self.retrying, "failed": self.failed}
 
 
-def _write_results(results: BatchResults, *, token: uuid.UUID, now: datetime) -> Written:
+def _write_results(results: BatchResults, *, token: uuid.UUID, now: datetime, release: bool) -> Written:
     """Writes the results of the posts ``token`` still holds, releasing their lease.
 
     Success → ``completed``; an error → back to ``pending`` after the backoff, or
     ``failed`` with the error once the attempts are used up. A post whose lease
     was reclaimed meanwhile is left to whoever holds it now (and logged).
+    ``release``: these are the batch's last results, so its DispatchLease goes too.
     On PostgreSQL one statement for the successes and one for the failures
     (``UPDATE … FROM unnest(arrays)``); elsewhere one UPDATE per post.
     """
@@ -638,17 +675,24 @@ def _write_results(results: BatchResults, *, token: uuid.UUID, now: datetime) ->
     if connection.vendor == "postgresql":
         with _bound_cursor() as cursor:
             if results.completed_ids:
-                cursor.execute(
-                    _COMPLETED_SQL,
-                    [results.completed_ids, results.external_ids, results.urls, now, now, token],
-                )
+                cursor.execute(_COMPLETED_SQL, {
+                    "token": token, "release": release, "now": now, "ids": results.completed_ids,
+                    "external_ids": results.external_ids, "urls": results.urls,
+                })  # fmt: skip
                 lost.update(row[0] for row in cursor.fetchall())
+                release = False  # done by the statement above
             if failed_rows:
-                cursor.execute(_FAILED_SQL, [now, *map(list, zip(*failed_rows, strict=True)), token])
+                ids, statuses, errors, next_attempts = map(list, zip(*failed_rows, strict=True))
+                cursor.execute(_FAILED_SQL, {
+                    "token": token, "release": release, "now": now, "ids": ids, "statuses": statuses,
+                    "errors": errors, "next_attempts": next_attempts,
+                })  # fmt: skip
                 held = {row[0] for row in cursor.fetchall()}
                 lost.update(row[0] for row in failed_rows if row[0] not in held)
     else:
         lost = _write_results_orm(results, failed_rows, token=token, now=now)
+        if release:
+            DispatchLease.objects.filter(token=token).delete()
     written.completed = [pk for pk in results.completed_ids if pk not in lost] if lost else results.completed_ids
     for pk, status, error, next_attempt_at in failed_rows:
         if pk in lost:
@@ -681,25 +725,52 @@ def _write_results_orm(results: BatchResults, failed_rows: list, *, token: uuid.
 def _renew_leases(ids: Sequence[int], *, token: uuid.UUID, now: datetime) -> None:
     if not ids:
         return
+    until = now + lease_duration()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_RENEW_SQL, [now + lease_duration(), now, list(ids), token])
+            cursor.execute(_RENEW_SQL, [until, token, until, now, list(ids), token])
     else:
+        DispatchLease.objects.filter(token=token).update(expires_at=until)
         ScheduledPost.objects.filter(lease_token=token, status=PostStatus.PROCESSING, pk__in=ids).update(
-            lease_expires_at=now + lease_duration(), updated_at=now
+            lease_expires_at=until, updated_at=now
         )
+
+
+def _release_lease_if_done(token: uuid.UUID) -> None:
+    """Drops the batch's DispatchLease once none of its posts is still processing under it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_RELEASE_IF_DONE_SQL, [token])
+        return
+    lease = DispatchLease.objects.filter(token=token).first()
+    if (
+        lease
+        and not ScheduledPost.objects.filter(
+            pk__in=lease.post_ids, lease_token=token, status=PostStatus.PROCESSING
+        ).exists()
+    ):
+        lease.delete()
 
 
 def _record(
     results: BatchResults, *, token: uuid.UUID, now: datetime, renew_ids: Sequence[int], announce: bool,
-    carried: Written | None,
+    carried: Written | None, release: bool | None,
 ) -> Written:  # fmt: skip
     """Writes ``results`` (and renews ``renew_ids``' lease); with ``announce``, one
     ``publishing.posts.dispatched`` event in the same transaction tells these results and the
-    ``carried`` ones. A single write with nothing to announce runs in autocommit (one round trip)."""
-    several = announce or renew_ids or (results.completed_ids and results.errors)
+    ``carried`` ones. ``release``: True when these are the batch's last results (its
+    DispatchLease goes with them), None when unknown (it goes if no post still holds it).
+    A single write with nothing to announce runs in autocommit (one round trip)."""
+    several = announce or renew_ids or (results.completed_ids and results.errors) or release is None
     with transaction.atomic() if several else nullcontext():
-        written = _write_results(results, token=token, now=now) if len(results) else Written()
+        if len(results):
+            written = _write_results(results, token=token, now=now, release=bool(release))
+        else:
+            written = Written()
+            if release:
+                DispatchLease.objects.filter(token=token).delete()
+        if release is None:
+            _release_lease_if_done(token)
         if announce:
             if carried:
                 carried.extend(written)
@@ -707,7 +778,7 @@ def _record(
             else:
                 told = written
             if told:
-                events.emit(events.POSTS_DISPATCHED, told.payload())
+                events.emit_batch(events.POSTS_DISPATCHED, told.payload())
         _renew_leases(renew_ids, token=token, now=now)
     return written
 
@@ -731,7 +802,7 @@ def record_outcomes(
     results = BatchResults()
     for outcome in outcomes:
         results.add(outcome)
-    written = _record(results, token=token, now=now, renew_ids=renew_ids, announce=announce, carried=None)
+    written = _record(results, token=token, now=now, renew_ids=renew_ids, announce=announce, carried=None, release=None)
     return [*written.completed, *(r["id"] for r in written.retrying), *(f["id"] for f in written.failed)]
 
 
@@ -774,7 +845,7 @@ class _LateClaimAnnouncement:
     def _announce(post_ids: list[int], worker: str) -> None:
         try:
             with transaction.atomic():
-                events.emit(events.POSTS_CLAIMED, {"post_ids": post_ids, "worker": worker})
+                events.emit_batch(events.POSTS_CLAIMED, {"post_ids": post_ids}, worker=worker)
         except Exception:  # the claim stands; dashboards catch up from the results' event
             logger.warning("could not announce claimed posts %s", post_ids[:10], exc_info=True)
         finally:
@@ -797,7 +868,7 @@ def dispatch_due_posts(
 
     Loop: claim a batch (one short statement, SKIP LOCKED, lease), upload each post
     outside any transaction with its idempotency key, and record the results
-    (one statement for the batch's successes). The claim grows from 1 (×4 a batch)
+    (one statement for the batch's successes). The claim grows from 1 (×8 a batch)
     up to ``batch_size`` while uploads are quick and shrinks to what fits in
     ``flush_seconds`` when they are slow, so a worker never sits on posts that an
     idle worker could be uploading. Results are written per batch, or every
@@ -828,7 +899,10 @@ def dispatch_due_posts(
             late.settle()
             late = None
         announce = drained or monotonic() - last_event >= flush_seconds
-        written = _record(results, token=token, now=timezone.now(), renew_ids=rest, announce=announce, carried=carried)
+        written = _record(
+            results, token=token, now=timezone.now(), renew_ids=rest, announce=announce, carried=carried,
+            release=not rest,
+        )  # fmt: skip
         if announce:
             carried, last_event = Written(), monotonic()
         else:
@@ -881,31 +955,45 @@ def dispatch_due_posts(
                     last_flush = monotonic()
             per_post = (monotonic() - started) / len(claimed)
             fits = int(flush_seconds / per_post) if per_post > 0 else batch_size
-            claim_size = max(1, min(batch_size, claim_size * 4, fits))
+            claim_size = max(1, min(batch_size, claim_size * 8, fits))
     finally:
         if late is not None:
             late.settle()
     if carried:
         with transaction.atomic():
-            events.emit(events.POSTS_DISPATCHED, carried.payload())
+            events.emit_batch(events.POSTS_DISPATCHED, carried.payload())
     return report
 
 
 def reclaim_stale_posts(*, now: datetime, limit: int = 1000) -> int:
     """Posts left ``processing`` past their lease (their worker died) go back to the queue.
 
-    They become due at once — the idempotency key keeps a post whose upload did
+    Expired batches are found through their DispatchLease. Their posts still held
+    under it become due at once — the idempotency key keeps a post whose upload did
     go through from being published twice — or ``failed`` when the lost attempt
-    was the last one. Returns how many were reclaimed.
+    was the last one; the lease row goes. Returns how many posts were reclaimed.
     """
     with transaction.atomic():
-        stale = list(
-            ScheduledPost.objects.select_for_update(skip_locked=True)
-            .filter(status=PostStatus.PROCESSING, lease_expires_at__lt=now)
-            .order_by("lease_expires_at", "id")[:limit]
+        # SKIP LOCKED: two reapers take different leases. The posts are locked plainly: one
+        # whose holder is writing its result right now is waited for, then left out.
+        leases = (
+            DispatchLease.objects.select_for_update(skip_locked=True)
+            .filter(expires_at__lt=now)
+            .order_by("expires_at", "token")
         )
+        stale: list[ScheduledPost] = []
+        done: list[uuid.UUID] = []
+        for lease in leases[:limit]:
+            if len(stale) >= limit:
+                break
+            held = ScheduledPost.objects.select_for_update().filter(
+                pk__in=lease.post_ids, lease_token=lease.token, status=PostStatus.PROCESSING
+            )
+            stale += held.order_by("id")
+            done.append(lease.token)
         for post in stale:
-            lost = f"Lease of {post.claimed_by or 'a worker'} expired at {post.lease_expires_at:%Y-%m-%d %H:%M:%S} UTC"
+            expired = post.lease_expires_at or now
+            lost = f"Lease of {post.claimed_by or 'a worker'} expired at {expired:%Y-%m-%d %H:%M:%S} UTC"
             if post.attempts >= max_attempts():
                 post.status, post.last_error = PostStatus.FAILED, f"{lost} during the last attempt."
             else:
@@ -914,17 +1002,11 @@ def reclaim_stale_posts(*, now: datetime, limit: int = 1000) -> int:
         if stale:
             ScheduledPost.objects.bulk_update(
                 stale,
-                [
-                    "status",
-                    "last_error",
-                    "next_attempt_at",
-                    "lease_expires_at",
-                    "lease_token",
-                    "claimed_by",
-                    "updated_at",
-                ],
-            )
-            events.emit(events.POSTS_RECLAIMED, events.batch_payload(stale))
+                ["status", "last_error", "next_attempt_at", "lease_expires_at", "lease_token", "claimed_by",
+                 "updated_at"],
+            )  # fmt: skip
+            events.emit_batch(events.POSTS_RECLAIMED, events.batch_payload(stale))
+        DispatchLease.objects.filter(token__in=done).delete()
     return len(stale)
 
 

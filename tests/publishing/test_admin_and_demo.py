@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.management.commands.setup_periodic_tasks import all_periodic_jobs
 from publishing import demo
-from publishing.models import AITemplate, PlatformAccount, PostStatus, ScheduledPost, Video
+from publishing.models import AITemplate, DispatchLease, PlatformAccount, PostStatus, ScheduledPost, Video
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,20 @@ def test_every_model_has_a_working_changelist_with_search_and_filters(admin_clie
     assert admin_client_.get("/admin/publishing/scheduledpost/", {"status__exact": "pending"}).status_code == 200
     assert admin_client_.get(f"/admin/publishing/scheduledpost/{post.pk}/change/").status_code == 200
     assert admin_client_.get(f"/admin/publishing/video/{post.video_id}/change/").status_code == 200
+
+
+def test_dispatch_leases_are_shown_read_only(admin_client_, make_post):
+    import uuid
+
+    lease = DispatchLease.objects.create(
+        token=uuid.uuid4(), worker="host:42", expires_at=timezone.now(), post_ids=[1, 2], created_at=timezone.now()
+    )
+    page = admin_client_.get("/admin/publishing/dispatchlease/")
+    assert page.status_code == 200 and b"host:42" in page.content
+    assert admin_client_.get(f"/admin/publishing/dispatchlease/{lease.pk}/change/").status_code == 200
+    assert admin_client_.get("/admin/publishing/dispatchlease/add/").status_code == 403
+    assert admin_client_.post(f"/admin/publishing/dispatchlease/{lease.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert DispatchLease.objects.filter(pk=lease.pk).exists()
 
 
 def test_credentials_are_never_shown_and_blank_keeps_them(admin_client_, accounts):

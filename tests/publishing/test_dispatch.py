@@ -13,11 +13,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from publishing import services
-from publishing.models import PlatformAccount, PostStatus, ScheduledPost, Video
+from publishing.models import DispatchLease, PlatformAccount, PostStatus, ScheduledPost, Video
 from publishing.uploaders import IDEMPOTENCY_HEADER, HttpUploader, OutboxUploader, UploadError, UploadResult
 from realtime.models import EventLog
 from tests.publishing.conftest import Reply
@@ -94,8 +94,9 @@ def test_four_racing_workers_publish_each_of_500_posts_exactly_once(broadcast_ru
     assert not ScheduledPost.objects.exclude(lease_token=None).exists()
     # One result event per recorded batch, not one per post.
     dispatched = EventLog.objects.filter(event_type="publishing.posts.dispatched", group_name="role.social_manager")
-    assert sum(len(e.payload["completed"]) for e in dispatched) == 500
+    assert sum(e.payload["counts"]["completed"] for e in dispatched) == 500
     assert dispatched.count() < 500
+    assert not DispatchLease.objects.exists()
 
 
 def test_fails_twice_then_succeeds_completes_on_attempt_3_with_backoff(http_server, time_machine, tmp_path):
@@ -243,6 +244,80 @@ def test_outbox_upload_done_by_a_dead_worker_is_not_copied_again(time_machine, c
                                     now=timezone.now()) == []  # fmt: skip
 
 
+def test_a_big_drain_is_told_in_one_bounded_event(broadcast_rules):
+    """Each list names at most EVENT_LIST_LIMIT posts; counts tell the whole batch."""
+    from publishing.events import EVENT_LIST_LIMIT
+
+    ids = _due_posts(EVENT_LIST_LIMIT + 50)
+    services.dispatch_due_posts(worker="w", uploader_for=lambda _: CountingUploader())
+    [event] = EventLog.objects.filter(event_type="publishing.posts.dispatched", group_name="role.social_manager")
+    payload = event.payload
+    assert payload["counts"] == {"completed": len(ids), "retrying": 0, "failed": 0}
+    assert payload["truncated"] is True
+    assert len(payload["completed"]) == EVENT_LIST_LIMIT and set(payload["completed"]) <= set(ids)
+
+
+def test_each_claimed_batch_holds_one_lease_row_until_its_results_are_written():
+    ids = _due_posts(5)
+    token, claimed = services.claim_due_posts(now=timezone.now(), limit=3, worker="w1")
+    lease = DispatchLease.objects.get()
+    assert (lease.token, lease.worker, sorted(lease.post_ids)) == (token, "w1", sorted(p.pk for p in claimed))
+    assert lease.expires_at == claimed[0].lease_expires_at
+
+    # Results for part of the batch: the rest still hold the lease, so it stays for the reaper.
+    ok = services.UploadResult(external_id="x", url="https://example.com/x")
+    services.record_outcomes(token=token, outcomes=[services.Outcome(post=claimed[0], result=ok)],
+                             now=timezone.now())  # fmt: skip
+    assert DispatchLease.objects.filter(token=token).exists()
+    services.record_outcomes(token=token, outcomes=[services.Outcome(post=p, result=ok) for p in claimed[1:]],
+                             now=timezone.now())  # fmt: skip
+    assert not DispatchLease.objects.exists()
+
+    # The dispatcher drops each batch's lease with its last results.
+    report = services.dispatch_due_posts(worker="w2", uploader_for=lambda _: CountingUploader())
+    assert report.completed == 2 and not DispatchLease.objects.exists()
+    assert ScheduledPost.objects.filter(pk__in=ids, status="completed").count() == 5
+
+
+def test_a_result_write_touches_no_index():
+    """Completing a post changes no indexed value, so PostgreSQL updates the row in place (HOT).
+
+    An index over ``status`` (or a column the result write sets) would make every result
+    write insert into every index of the table again, doubling the dispatcher's cost.
+    """
+    _due_posts(20)
+    token, claimed = services.claim_due_posts(now=timezone.now(), limit=20, worker="w")
+    ok = services.UploadResult(external_id="x", url="https://example.com/x")
+    table = ScheduledPost._meta.db_table
+    counts = "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s"
+    # Inside one transaction this backend's counters are not flushed: before and after compare.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(counts, [table])
+        updated_before, hot_before = cursor.fetchone()
+        services.record_outcomes(token=token, outcomes=[services.Outcome(post=p, result=ok) for p in claimed],
+                                 now=timezone.now(), announce=False)  # fmt: skip
+        cursor.execute(counts, [table])
+        updated, hot = cursor.fetchone()
+    assert (updated - updated_before, hot - hot_before) == (20, 20)
+    assert ScheduledPost.objects.filter(status="completed").count() == 20
+
+
+def test_the_reaper_skips_leases_not_yet_expired_and_drops_spent_ones(time_machine):
+    _due_posts(2)
+    token, [first] = services.claim_due_posts(now=timezone.now(), limit=1, worker="alive")
+    assert services.reclaim_stale_posts(now=timezone.now()) == 0
+    assert DispatchLease.objects.filter(token=token).exists()
+
+    # A lease whose posts were all written meanwhile is simply dropped once expired.
+    _, [second] = services.claim_due_posts(now=timezone.now(), limit=1, worker="alive")
+    ScheduledPost.objects.filter(pk=second.pk).update(status="completed", lease_token=None, lease_expires_at=None)
+    time_machine.move_to(first.lease_expires_at + timedelta(seconds=1), tick=False)
+    assert services.reclaim_stale_posts(now=timezone.now()) == 1
+    assert not DispatchLease.objects.exists()
+    assert ScheduledPost.objects.get(pk=first.pk).status == "pending"
+    assert ScheduledPost.objects.get(pk=second.pk).status == "completed"
+
+
 def test_the_last_attempt_lost_to_a_dead_worker_fails_the_post(time_machine):
     ids = _due_posts(1)
     ScheduledPost.objects.filter(pk__in=ids).update(attempts=2)
@@ -332,7 +407,7 @@ def test_a_quick_run_costs_one_event_and_a_slow_batch_is_announced_as_claimed_fi
 
     assert services.dispatch_due_posts(worker="w", uploader_for=lambda _: WaitsUntilAnnounced()).completed == 1
     claimed, dispatched = _announced("publishing.posts.claimed").get(), _announced("publishing.posts.dispatched").get()
-    assert claimed.payload == {"post_ids": [slow_id], "worker": "w"}
+    assert claimed.payload == {"post_ids": [slow_id], "worker": "w", "counts": {"post_ids": 1}, "truncated": False}
     assert claimed.seq < dispatched.seq  # "claimed" never follows the results
     assert dispatched.payload["completed"] == [slow_id]
 
