@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 
+from config.admin import ReadOnlyAdmin
 from config.errors import DomainError
 from publishing import services
 from publishing.models import AITemplate, DispatchLease, PlatformAccount, PostStatus, ScheduledPost, Video
@@ -179,20 +180,11 @@ class ScheduledPostAdmin(admin.ModelAdmin):
 
 
 @admin.register(DispatchLease)
-class DispatchLeaseAdmin(admin.ModelAdmin):
-    """Which worker holds which posts right now (read-only: the dispatcher and reaper own these)."""
+class DispatchLeaseAdmin(ReadOnlyAdmin):
+    """Which worker holds which posts right now (the dispatcher and reaper own these)."""
 
     list_display = ["token", "worker", "expires_at", "post_count", "created_at"]
     readonly_fields = ["token", "worker", "expires_at", "post_ids", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Posts")
     def post_count(self, lease):

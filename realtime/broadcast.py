@@ -9,10 +9,12 @@ stands: the failure is logged and clients catch up from the event log.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
 from collections.abc import Iterable
+from contextlib import nullcontext
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -22,6 +24,7 @@ from django.utils import timezone
 
 from realtime import groups as group_names
 from realtime.models import BroadcastRule, EventLog
+from realtime.sendloop import is_redis_layer, send_loop
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +37,8 @@ def new_epoch() -> str:
 
 def role_groups_for(event_type: str) -> list[str]:
     """The role groups the broadcast rules send ``event_type`` to."""
-    roles = {
-        rule.role
-        for rule in BroadcastRule.objects.filter(enabled=True).only("event_type_prefix", "role")
-        if event_type.startswith(rule.event_type_prefix)
-    }
+    rules = BroadcastRule.objects.filter(enabled=True).values_list("event_type_prefix", "role")
+    roles = {role for prefix, role in rules if event_type.startswith(prefix)}
     return [group_names.role_group(role) for role in sorted(roles)]
 
 
@@ -58,9 +58,38 @@ def _advance(group: str) -> tuple[str, int]:
     return epoch, seq
 
 
+# PostgreSQL: every group's next seq and its log row in one statement (one round trip), so a
+# shared role group's cursor row is held for as short a time as possible. Cursors are taken
+# in sorted order, so two writers never lock them crosswise.
+_LOG_SQL = f"""
+WITH advanced AS (
+    INSERT INTO realtime_groupcursor (group_name, epoch, seq)
+    SELECT name, %(epoch)s, 1 FROM unnest(%(groups)s::varchar[]) AS name ORDER BY name
+    ON CONFLICT (group_name) DO UPDATE SET seq = realtime_groupcursor.seq + 1
+    RETURNING group_name, epoch, seq
+)
+INSERT INTO {EventLog._meta.db_table} (group_name, epoch, seq, event_type, ts, payload)
+SELECT group_name, epoch, seq, %(event_type)s, %(ts)s, %(payload)s::jsonb FROM advanced
+RETURNING group_name, epoch, seq
+"""  # noqa: S608 - the table name is the model's
+
+
 def _log(event_type: str, payload: dict, groups: list[str], ts) -> list[dict]:
     """Takes each group's next seq (in sorted order, so two writers never lock cursors
     crosswise) and writes the log rows; returns their envelopes."""
+    if not groups:
+        return []
+    if connection.vendor == "postgresql":
+        params = {"epoch": new_epoch(), "groups": sorted(groups), "event_type": event_type, "ts": ts,
+                  "payload": json.dumps(payload, cls=DjangoJSONEncoder)}  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(_LOG_SQL, params)
+            positions = sorted(cursor.fetchall())
+        stamp = ts.isoformat()
+        return [
+            {"type": event_type, "group": name, "epoch": epoch, "seq": seq, "ts": stamp, "payload": payload}
+            for name, epoch, seq in positions
+        ]
     rows = []
     for name in sorted(groups):
         epoch, seq = _advance(name)
@@ -71,7 +100,8 @@ def _log(event_type: str, payload: dict, groups: list[str], ts) -> list[dict]:
 
 def _log_and_send_role_events(event_type: str, payload: dict, groups: list[str], ts) -> None:
     try:
-        with transaction.atomic():
+        # One statement on PostgreSQL: atomic by itself, and committed at once in autocommit.
+        with nullcontext() if connection.vendor == "postgresql" else transaction.atomic():
             envelopes = _log(event_type, payload, groups, ts)
     except DatabaseError:
         logger.warning("broadcast failed: %s to %s not logged", event_type, groups, exc_info=True)
@@ -104,11 +134,19 @@ def publish(event_type: str, payload: dict, *, groups: Iterable[str] = ()) -> li
     return envelopes
 
 
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def send_envelopes(envelopes: list[dict]) -> int:
     """Hands envelopes to the channel layer; returns how many failed (logged, never raised).
 
-    All sends share one trip into the event loop (one ``async_to_sync`` per commit,
-    not per group).
+    All sends share one trip into an event loop (one per commit, not per group): the
+    process's long-lived send loop for the Redis layer, else the caller's via ``async_to_sync``.
     """
     if not envelopes:
         return 0
@@ -131,6 +169,8 @@ def send_envelopes(envelopes: list[dict]) -> int:
         return failed
 
     try:
+        if is_redis_layer(layer) and not _in_event_loop():
+            return send_loop.run(layer, _send_all)
         return async_to_sync(_send_all)()
     except Exception:
         # No usable loop here (e.g. called from a thread that runs one): the events are

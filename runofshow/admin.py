@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html_join
 
+from config.admin import ReadOnlyAdmin
 from config.errors import DomainError
 from runofshow import services
 from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, SessionState, ShowSession
@@ -222,17 +223,6 @@ class ColumnPreferenceAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "session__name"]
     list_select_related = ["user", "session"]
     readonly_fields = ["created_at", "updated_at"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SessionState)

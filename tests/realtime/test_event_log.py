@@ -61,3 +61,41 @@ def test_channel_layer_down_keeps_the_change(settings):
         assert EventLog.objects.filter(event_type="test.down").count() == 1
     finally:
         layers.channel_layers.backends.clear()
+
+
+def test_sends_from_plain_code_share_one_long_lived_loop():
+    """Outside an event loop (workers, commands, threads) sends go through one loop per
+    process that keeps its Redis connection, not a new thread and loop per call."""
+    import threading
+
+    from realtime.sendloop import send_loop
+
+    envelopes = broadcast.publish("test.loop", {"n": 1}, groups=["user.9"])
+    assert broadcast.send_envelopes(envelopes) == 0
+    loop = send_loop._loop
+    assert broadcast.send_envelopes(envelopes) == 0
+    assert send_loop._loop is loop and loop.is_running()
+    assert [t.name for t in threading.enumerate()].count("realtime-send-loop") == 1
+
+
+def test_a_forked_worker_starts_its_own_send_loop():
+    """Celery's prefork pool forks after the parent may have sent: the child's sends must not
+    wait on the parent's loop thread, which does not exist in the child."""
+    import multiprocessing
+
+    from django.db import connections
+
+    envelopes = broadcast.publish("test.fork", {"n": 1}, groups=["user.10"])
+    assert broadcast.send_envelopes(envelopes) == 0  # the parent's loop is running
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+
+    def child():
+        results.put(broadcast.send_envelopes(envelopes))
+
+    process = ctx.Process(target=child)
+    process.start()
+    process.join(timeout=30)
+    assert process.exitcode == 0
+    assert results.get(timeout=1) == 0
