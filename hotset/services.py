@@ -830,6 +830,16 @@ def regenerate_suggestions(*, session: HotSetSession, now: datetime) -> list[Sug
     return list(Suggestion.objects.filter(session=session, status=SuggestionStatus.PROPOSED).order_by("pk"))
 
 
+def _lock_move_sessions(suggestion: Suggestion, day_id) -> None:
+    """A scene move changes two days' sessions: lock both up front, lowest id first, so that two
+    moves in opposite directions take turns instead of deadlocking (each holding its own day)."""
+    if not isinstance(day_id, int):
+        return  # refused with a 400 once the suggestion is locked
+    target = HotSetSession.objects.filter(production_day_id=day_id).values_list("pk", flat=True).first()
+    ids = sorted({suggestion.session_id, *([target] if target is not None else [])})
+    list(HotSetSession.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk").values("pk"))
+
+
 def _lock_suggestion(suggestion: Suggestion) -> tuple[HotSetSession, Suggestion]:
     session = _lock_session(suggestion.session_id)
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
@@ -905,6 +915,9 @@ def apply_suggestion(*, suggestion: Suggestion, user, now: datetime, production_
     """Changes the schedule as the suggestion says; ``production_day`` picks (or overrides) the
     day a scene moves to. 409 when it is not ``proposed`` or the schedule has moved on; 400 for
     a warning (nothing to apply) or a bad target day."""
+    if suggestion.type == Suggestion.Type.SCENE_MOVE:
+        day_id = production_day if production_day is not None else suggestion.payload.get("production_day_id")
+        _lock_move_sessions(suggestion, day_id)
     session, suggestion = _lock_suggestion(suggestion)
     _not_wrapped(session)
     kind = suggestion.type
