@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from config.secrets import EncryptedJSONField
+
 
 class Platform(models.TextChoices):
     YOUTUBE = "youtube", "YouTube"
@@ -16,7 +18,9 @@ class PlatformAccount(models.Model):
 
     platform = models.CharField(max_length=20, choices=Platform.choices, unique=True)
     handle = models.CharField(max_length=100)
-    credentials = models.JSONField(default=dict, blank=True, help_text="Tokens for the uploader; never shown.")
+    credentials = EncryptedJSONField(
+        default=dict, blank=True, help_text="Tokens for the uploader; never shown, stored encrypted."
+    )
     authenticated = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -30,6 +30,7 @@ from django.db.models import F, Subquery
 from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
+from config.secrets import UnreadableSecret, decrypt_json
 from publishing import events, selectors
 from publishing.generators import DEFAULT_PROMPT, Generator, Metadata, get_generator, render_prompt
 from publishing.limits import Content, HashtagError, merged_errors, normalize_hashtags
@@ -532,6 +533,15 @@ def _bound_cursor():
         yield cursor
 
 
+def _credentials(stored: str, handle: str) -> dict:
+    try:
+        return decrypt_json(stored) or {}
+    except UnreadableSecret:
+        # The upload goes ahead without them and fails at the platform, visibly, per post.
+        logger.error("the credentials of account %s cannot be decrypted (FIELD_ENCRYPTION_KEYS?)", handle)
+        return {}
+
+
 def _claimed_posts(rows, *, lease_until: datetime, worker: str) -> list[ClaimedPost]:
     """Claim rows → ClaimedPosts. Hashtags and credentials are decoded once per distinct value;
     the posts of one account share one read-only credentials mapping."""
@@ -543,7 +553,7 @@ def _claimed_posts(rows, *, lease_until: datetime, worker: str) -> list[ClaimedP
             hashtags = decoded[tags] = tuple(json.loads(tags) or ())
         credentials = decoded.get(secrets_)
         if credentials is None:
-            credentials = decoded[secrets_] = MappingProxyType(json.loads(secrets_) or {})
+            credentials = decoded[secrets_] = MappingProxyType(_credentials(secrets_, handle))
         request = UploadRequest(pk, platform, key, source, filename, title, caption, hashtags, handle, credentials)
         claimed.append(ClaimedPost(pk, attempts, request, lease_until, worker))
     return claimed

@@ -453,3 +453,31 @@ def test_results_of_a_lease_lost_mid_batch_are_dropped_and_the_rest_written():
     assert sorted(written) == [ids[0], ids[2]]
     second = ScheduledPost.objects.get(pk=ids[1])
     assert (second.status, second.lease_token, second.claimed_by) == ("processing", other_token, "other")
+
+
+def test_the_uploader_gets_the_accounts_credentials_decrypted(settings, caplog):
+    class Capturing(CountingUploader):
+        seen: dict = {}
+
+        def upload(self, request):
+            Capturing.seen[request.platform] = dict(request.credentials)
+            return super().upload(request)
+
+    _due_posts(2)
+    PlatformAccount.objects.filter(platform="youtube").update(authenticated=True)
+    account = PlatformAccount.objects.get(platform="youtube")
+    account.credentials = {"token": "yt-s3cret"}
+    account.save()
+    assert services.dispatch_due_posts(worker="w", uploader_for=lambda _: Capturing()).completed == 2
+    assert Capturing.seen["youtube"] == {"token": "yt-s3cret"}
+
+    # Stored under a key no longer configured: the uploads go ahead without them, and it is logged.
+    _due_posts(1, platform="instagram")
+    other = PlatformAccount.objects.get(platform="instagram")
+    settings.FIELD_ENCRYPTION_KEYS = ["retired"]
+    other.credentials = {"token": "ig"}
+    other.save()
+    settings.FIELD_ENCRYPTION_KEYS = ["current"]
+    assert services.dispatch_due_posts(worker="w", uploader_for=lambda _: Capturing()).completed == 1
+    assert Capturing.seen["instagram"] == {}
+    assert "cannot be decrypted" in caplog.text
