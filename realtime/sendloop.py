@@ -66,7 +66,12 @@ class SendLoop:
                 await _release(replaced, loop)
             return await send()
 
-        return asyncio.run_coroutine_threadsafe(_run(), loop).result(timeout)
+        future = asyncio.run_coroutine_threadsafe(_run(), loop)
+        try:
+            return future.result(timeout)
+        except BaseException:
+            future.cancel()  # a send stuck on an unreachable Redis must not pile up on the loop
+            raise
 
 
 async def _release(layer, loop: asyncio.AbstractEventLoop) -> None:

@@ -99,3 +99,27 @@ def test_a_forked_worker_starts_its_own_send_loop():
     process.join(timeout=30)
     assert process.exitcode == 0
     assert results.get(timeout=1) == 0
+
+
+def test_a_send_that_hangs_gives_up_and_leaves_nothing_running():
+    import asyncio
+    import concurrent.futures
+
+    from channels.layers import get_channel_layer
+
+    from realtime.sendloop import send_loop
+
+    started, cancelled = [], []
+
+    async def hangs():
+        started.append(True)
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+
+    with pytest.raises(concurrent.futures.TimeoutError):
+        send_loop.run(get_channel_layer(), hangs, timeout=0.2)
+    assert send_loop.run(get_channel_layer(), lambda: asyncio.sleep(0), timeout=2) is None  # still serving
+    assert started == [True] and cancelled == [True]
