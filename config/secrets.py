@@ -34,8 +34,7 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def _keys() -> tuple[str, ...]:
-    keys = tuple(key for key in getattr(settings, "FIELD_ENCRYPTION_KEYS", ()) if key) or (settings.SECRET_KEY,)
-    return keys
+    return tuple(key for key in getattr(settings, "FIELD_ENCRYPTION_KEYS", ()) if key) or (settings.SECRET_KEY,)
 
 
 def encrypt_json(value) -> str:

@@ -836,8 +836,8 @@ def _lock_move_sessions(suggestion: Suggestion, day_id) -> None:
     if not isinstance(day_id, int):
         return  # refused with a 400 once the suggestion is locked
     target = HotSetSession.objects.filter(production_day_id=day_id).values_list("pk", flat=True).first()
-    ids = sorted({suggestion.session_id, *([target] if target is not None else [])})
-    list(HotSetSession.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk").values("pk"))
+    both = HotSetSession.objects.filter(pk__in={suggestion.session_id, target} - {None})
+    list(both.select_for_update(of=("self",)).order_by("pk").values("pk"))
 
 
 def _lock_suggestion(suggestion: Suggestion) -> tuple[HotSetSession, Suggestion]:

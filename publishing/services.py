@@ -439,19 +439,19 @@ _LEASE = DispatchLease._meta.db_table
 # The batch's DispatchLease row (for the reaper) is written by the same statement.
 _CLAIM_SQL = f"""
 WITH claimed AS (
-    UPDATE {_POST} SET status = 'processing', attempts = attempts + 1, lease_token = %s,
-           lease_expires_at = %s, claimed_by = %s, updated_at = %s
+    UPDATE {_POST} SET status = 'processing', attempts = attempts + 1, lease_token = %(token)s,
+           lease_expires_at = %(until)s, claimed_by = %(worker)s, updated_at = %(now)s
     WHERE id = ANY(ARRAY(
         SELECT id FROM {_POST}
-        WHERE is_queued AND next_attempt_at <= %s
+        WHERE is_queued AND next_attempt_at <= %(now)s
         ORDER BY next_attempt_at, id
-        LIMIT %s
+        LIMIT %(limit)s
         FOR UPDATE SKIP LOCKED
     ))
     RETURNING id, platform, attempts, idempotency_key, next_attempt_at, video_id, account_id
 ), lease AS (
     INSERT INTO {_LEASE} (token, worker, expires_at, post_ids, created_at)
-    SELECT %s, %s, %s, jsonb_agg(id), %s FROM claimed HAVING count(*) > 0
+    SELECT %(token)s, %(worker)s, %(until)s, jsonb_agg(id), %(now)s FROM claimed HAVING count(*) > 0
 )
 SELECT c.id, c.platform, c.attempts, c.idempotency_key::text, v.source, v.original_filename, v.title,
        v.caption, v.hashtags::text, a.handle, a.credentials::text
@@ -503,10 +503,10 @@ RETURNING t.id
 
 _RENEW_SQL = f"""
 WITH renewed AS (
-    UPDATE {_LEASE} SET expires_at = %s WHERE token = %s
+    UPDATE {_LEASE} SET expires_at = %(until)s WHERE token = %(token)s
 )
-UPDATE {_POST} SET lease_expires_at = %s, updated_at = %s
-WHERE id = ANY(%s::bigint[]) AND lease_token = %s AND status = 'processing'
+UPDATE {_POST} SET lease_expires_at = %(until)s, updated_at = %(now)s
+WHERE id = ANY(%(ids)s::bigint[]) AND lease_token = %(token)s AND status = 'processing'
 """  # noqa: S608
 
 # A lease whose posts have all been written (or reclaimed) is of no more use to the reaper.
@@ -560,7 +560,8 @@ def _claimed_posts(rows, *, lease_until: datetime, worker: str) -> list[ClaimedP
 
 
 def _claim_rows_orm(*, token: uuid.UUID, now: datetime, lease_until: datetime, limit: int, worker: str) -> list:
-    """The claim for databases other than PostgreSQL (the same rows as ``_CLAIM_SQL``, in three statements)."""
+    """The claim for databases other than PostgreSQL: the same rows and lease row as ``_CLAIM_SQL``,
+    in three statements (claim, read, lease)."""
     due = (
         ScheduledPost.objects.select_for_update(skip_locked=True)
         .filter(is_queued=True, next_attempt_at__lte=now)
@@ -574,14 +575,13 @@ def _claim_rows_orm(*, token: uuid.UUID, now: datetime, lease_until: datetime, l
     if not count:
         return []
     held = ScheduledPost.objects.filter(lease_token=token, status=PostStatus.PROCESSING)
-    DispatchLease.objects.create(
-        token=token, worker=worker, expires_at=lease_until, post_ids=list(held.values_list("pk", flat=True)),
-        created_at=now,
-    )  # fmt: skip
     fields = ("pk", "platform", "attempts", "idempotency_key", "video__source", "video__original_filename",
               "video__title", "video__caption", "video__hashtags", "account__handle",
               "account__credentials")  # fmt: skip
-    rows = held.order_by("next_attempt_at", "id").values_list(*fields)
+    rows = list(held.order_by("next_attempt_at", "id").values_list(*fields))
+    DispatchLease.objects.create(
+        token=token, worker=worker, expires_at=lease_until, post_ids=[row[0] for row in rows], created_at=now
+    )
     return [(*row[:3], str(row[3]), *row[4:8], json.dumps(row[8]), row[9], json.dumps(row[10])) for row in rows]
 
 
@@ -604,8 +604,8 @@ def claim_due_posts(
     with transaction.atomic() if announce else nullcontext():
         if connection.vendor == "postgresql":
             with _bound_cursor() as cursor:
-                claim = [token, lease_until, worker, now, now, limit]
-                cursor.execute(_CLAIM_SQL, [*claim, token, worker, lease_until, now])
+                params = {"token": token, "until": lease_until, "worker": worker, "now": now, "limit": limit}
+                cursor.execute(_CLAIM_SQL, params)
                 rows = cursor.fetchall()
         else:
             rows = _claim_rows_orm(token=token, now=now, lease_until=lease_until, limit=limit, worker=worker)
@@ -738,7 +738,7 @@ def _renew_leases(ids: Sequence[int], *, token: uuid.UUID, now: datetime) -> Non
     until = now + lease_duration()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_RENEW_SQL, [until, token, until, now, list(ids), token])
+            cursor.execute(_RENEW_SQL, {"until": until, "token": token, "now": now, "ids": list(ids)})
     else:
         DispatchLease.objects.filter(token=token).update(expires_at=until)
         ScheduledPost.objects.filter(lease_token=token, status=PostStatus.PROCESSING, pk__in=ids).update(
@@ -991,16 +991,16 @@ def reclaim_stale_posts(*, now: datetime, limit: int = 1000) -> int:
             .filter(expires_at__lt=now)
             .order_by("expires_at", "token")
         )
-        stale: list[ScheduledPost] = []
+        token_of = {}  # post id → the expired lease that claimed it
         done: list[uuid.UUID] = []
         for lease in leases[:limit]:
-            if len(stale) >= limit:
+            if len(token_of) >= limit:
                 break
-            held = ScheduledPost.objects.select_for_update().filter(
-                pk__in=lease.post_ids, lease_token=lease.token, status=PostStatus.PROCESSING
-            )
-            stale += held.order_by("id")
+            token_of.update(dict.fromkeys(lease.post_ids, lease.token))
             done.append(lease.token)
+        candidates = ScheduledPost.objects.select_for_update().filter(pk__in=token_of, status=PostStatus.PROCESSING)
+        # Still held under that lease (not written, nor claimed again since).
+        stale = [post for post in candidates.order_by("id") if post.lease_token == token_of[post.pk]]
         for post in stale:
             expired = post.lease_expires_at or now
             lost = f"Lease of {post.claimed_by or 'a worker'} expired at {expired:%Y-%m-%d %H:%M:%S} UTC"

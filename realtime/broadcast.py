@@ -85,9 +85,8 @@ def _log(event_type: str, payload: dict, groups: list[str], ts) -> list[dict]:
         with connection.cursor() as cursor:
             cursor.execute(_LOG_SQL, params)
             positions = sorted(cursor.fetchall())
-        stamp = ts.isoformat()
         return [
-            {"type": event_type, "group": name, "epoch": epoch, "seq": seq, "ts": stamp, "payload": payload}
+            EventLog(group_name=name, epoch=epoch, seq=seq, event_type=event_type, ts=ts, payload=payload).envelope()
             for name, epoch, seq in positions
         ]
     rows = []
