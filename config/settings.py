@@ -212,6 +212,13 @@ PUBLISHING_BACKOFF_SECONDS = env.int("PUBLISHING_BACKOFF_SECONDS", default=60)
 PUBLISHING_DISPATCH_BATCH = env.int("PUBLISHING_DISPATCH_BATCH", default=500)
 PUBLISHING_POST_TIME_OFFSET_HOURS = env.int("PUBLISHING_POST_TIME_OFFSET_HOURS", default=1)
 PUBLISHING_SCHEDULE_SPACING_HOURS = env.int("PUBLISHING_SCHEDULE_SPACING_HOURS", default=1)
+# Where video sources may come from (publishing/sources.py): local files only under these
+# folders; URLs only https to these hosts (none by default), never to a non-public address.
+PUBLISHING_MEDIA_ROOTS = env.list("PUBLISHING_MEDIA_ROOTS", default=[MEDIA_ROOT])
+PUBLISHING_SOURCE_HOSTS = env.list("PUBLISHING_SOURCE_HOSTS", default=[])
+PUBLISHING_MAX_SOURCE_BYTES = env.int("PUBLISHING_MAX_SOURCE_BYTES", default=4 * 1024**3)
+# Base http(s) URL under which PUBLISHING_OUTBOX_DIR is served; empty: outbox posts get no permalink.
+PUBLISHING_OUTBOX_URL = env.str("PUBLISHING_OUTBOX_URL", default="")
 # "offline" or "openai"; empty picks openai when LLM_BASE_URL is set.
 PUBLISHING_GENERATOR = env.str("PUBLISHING_GENERATOR", default="")
 LLM_BASE_URL = env.str("LLM_BASE_URL", default="")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
+from publishing import sources
 from publishing.generators import DEFAULT_PROMPT
 from publishing.models import AITemplate, PlatformAccount, PostStatus, ScheduledPost, Video
 from publishing.slots import ceil_hour
@@ -38,13 +40,16 @@ TAGS = ["#gaming", "#clips", "#highlights", "#gamer", "#setdesk"]
 
 
 def _demo_file(name: str) -> str:
-    """A small placeholder file per clip, so the outbox uploader has something to copy."""
-    folder = Path(settings.MEDIA_ROOT) / "publishing-demo"
+    """A small placeholder file per clip, so the outbox uploader has something to copy.
+
+    It lives under the first media root (by default MEDIA_ROOT), so it is an allowed source."""
+    roots = sources.policy().media_roots or (settings.MEDIA_ROOT,)
+    folder = Path(roots[0]) / "publishing-demo"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     if not path.exists():
         path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + name.encode())
-    return str(path.resolve())
+    return os.path.realpath(path)
 
 
 def seed(*, users, stdout) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from publishing.uploaders import safe_permalink
 from realtime.broadcast import publish
 
 VIDEO_REGISTERED = "publishing.video.registered"
@@ -43,7 +44,7 @@ def post_payload(post) -> dict:
         "scheduled_time": post.scheduled_time,
         "attempts": post.attempts,
         "next_attempt_at": post.next_attempt_at,
-        "external_url": post.external_url,
+        "external_url": safe_permalink(post.external_url),
         "last_error": post.last_error,
     }
 

@@ -31,12 +31,12 @@ from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
 from config.secrets import UnreadableSecret, decrypt_json
-from publishing import events, selectors
+from publishing import events, selectors, sources
 from publishing.generators import DEFAULT_PROMPT, Generator, Metadata, get_generator, render_prompt
 from publishing.limits import Content, HashtagError, merged_errors, normalize_hashtags
 from publishing.models import AITemplate, DispatchLease, Platform, PlatformAccount, PostStatus, ScheduledPost, Video
 from publishing.slots import SlotRules, next_free_slot, spread_slots
-from publishing.uploaders import Uploader, UploadError, UploadRequest, UploadResult, get_uploader
+from publishing.uploaders import Uploader, UploadError, UploadRequest, UploadResult, get_uploader, safe_permalink
 
 logger = logging.getLogger(__name__)
 
@@ -97,9 +97,17 @@ def _hashtags(value) -> list[str]:
 
 
 def _filename_of(source: str) -> str:
-    parsed = urlparse(source)
-    path = parsed.path if parsed.scheme in ("http", "https") else source
+    path = urlparse(source).path if sources.is_url(source) else source
     return Path(path).name[:255]
+
+
+def checked_source(source: str) -> str:
+    """The source to store (a local file as its real path), or InvalidInput naming the rule it
+    breaks (SPEC §4: confined to the media roots and the allowed hosts; see publishing/sources.py)."""
+    source = (source or "").strip()
+    if not source:
+        raise InvalidInput("A video needs a source.", errors={"source": ["This field may not be blank."]})
+    return sources.check_source(source)
 
 
 @transaction.atomic
@@ -113,13 +121,12 @@ def create_video(
     game_context: str = "",
     user=None,
 ) -> Video:
-    """Registers a video (a file path or URL, each at most once)."""
-    source = (source or "").strip()
-    if not source:
-        raise InvalidInput("A video needs a source.", errors={"source": ["This field may not be blank."]})
+    """Registers a video (a file path or URL, each at most once; the source must keep to the rules)."""
+    given = (source or "").strip()
+    source = checked_source(given)
     video = Video(
         source=source,
-        original_filename=(original_filename or _filename_of(source)).strip(),
+        original_filename=(original_filename or _filename_of(given)).strip(),
         title=title.strip(),
         caption=caption.strip(),
         hashtags=_hashtags(hashtags),
@@ -146,11 +153,11 @@ def update_video(*, video: Video, **changes) -> Video:
         raise InvalidInput("Unknown fields.", errors={name: ["Unknown field."] for name in sorted(unknown)})
     if "hashtags" in changes:
         changes["hashtags"] = _hashtags(changes["hashtags"])
+    if "source" in changes:
+        changes["source"] = checked_source(changes["source"])
     for name, value in changes.items():
         setattr(video, name, value.strip() if isinstance(value, str) else value)
     if "source" in changes:
-        if not video.source:
-            raise InvalidInput("A video needs a source.", errors={"source": ["This field may not be blank."]})
         if video.posts.filter(status=PostStatus.PROCESSING).exists():
             raise Conflict("The video is being posted right now; change its source afterwards.")
         if Video.objects.filter(source=video.source).exclude(pk=video.pk).exists():
@@ -620,6 +627,22 @@ class Outcome:
     post: ClaimedPost
     result: UploadResult | None = None
     error: str = ""
+    final: bool = False  # the error cannot go away by retrying: the post fails now
+
+
+def _permalink(url: str, post_id: int) -> str:
+    """The uploader's permalink if it is http(s); anything else (``javascript:``…) is dropped:
+    the post was published, so it completes, without a link."""
+    safe = safe_permalink(url)
+    if url and not safe:
+        logger.warning("post %s: the uploader's permalink is not an http(s) URL; not stored: %.200r", post_id, url)
+    return safe
+
+
+def _crash_message(exc: Exception) -> str:
+    """What a crashed uploader leaves in ``last_error`` (read by every role): the kind of error,
+    not its text, which may quote a host or a file; the worker log has the traceback."""
+    return f"The uploader failed unexpectedly ({exc.__class__.__name__}); see the worker log."
 
 
 @dataclass(slots=True)
@@ -630,6 +653,7 @@ class BatchResults:
     external_ids: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     errors: list[tuple[ClaimedPost, str]] = field(default_factory=list)
+    final: set[int] = field(default_factory=set)  # failed posts not to retry (see UploadError.final)
 
     def __len__(self) -> int:
         return len(self.completed_ids) + len(self.errors)
@@ -638,9 +662,11 @@ class BatchResults:
         if outcome.result is not None:
             self.completed_ids.append(outcome.post.pk)
             self.external_ids.append(outcome.result.external_id[:255])
-            self.urls.append(outcome.result.url[:1000])
+            self.urls.append(_permalink(outcome.result.url, outcome.post.pk))
         else:
             self.errors.append((outcome.post, outcome.error))
+            if outcome.final:
+                self.final.add(outcome.post.pk)
 
 
 @dataclass(slots=True)
@@ -677,7 +703,7 @@ def _write_results(results: BatchResults, *, token: uuid.UUID, now: datetime, re
     failed_rows = []  # (id, status, last_error, next_attempt_at)
     for post, error in results.errors:
         error = error[:2000]
-        if post.attempts >= max_attempts():
+        if post.attempts >= max_attempts() or post.pk in results.final:
             failed_rows.append((post.pk, PostStatus.FAILED.value, error, None))
         else:
             failed_rows.append((post.pk, PostStatus.PENDING.value, error, now + backoff_after(post.attempts)))
@@ -945,12 +971,14 @@ def dispatch_due_posts(
                     if uploader is None:
                         uploader = uploaders[request.platform] = uploader_for(request.platform)
                     result = uploader.upload(request)
-                    external_id, url = result.external_id[:255], result.url[:1000]
+                    external_id, url = result.external_id[:255], _permalink(result.url, post.pk)
                 except UploadError as exc:
                     results.errors.append((post, str(exc)[:2000] or exc.__class__.__name__))
+                    if exc.final:
+                        results.final.add(post.pk)
                 except Exception as exc:  # an uploader bug must fail the post, not the worker
                     logger.exception("uploader failed on post %s", post.pk)
-                    results.errors.append((post, f"{exc.__class__.__name__}: {exc}"[:2000]))
+                    results.errors.append((post, _crash_message(exc)))
                 else:
                     completed_ids.append(post.pk)
                     external_ids.append(external_id)
@@ -1069,12 +1097,13 @@ def register_clip(
     Scheduled on every authenticated platform at the next slot free on all of
     them (so successive clips are spaced). None when the file is already
     registered. Metadata is generated before anything is written: a generation
-    error leaves no video and no post behind.
+    error leaves no video and no post behind. A file that breaks the source rules (a link
+    leading out of the media roots) raises SourceRefused before anything else.
     """
-    source = str(Path(path).resolve())
+    source = sources.check_local(os.fspath(path))
     if Video.objects.filter(source=source).exists():
         return None
-    filename = Path(source).name
+    filename = Path(path).name
     metadata = generate_metadata(filename=filename, game_context=game_context or "gaming", generator=generator)
     with transaction.atomic():
         video = create_video(

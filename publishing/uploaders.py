@@ -2,8 +2,8 @@
 
 ``settings.PUBLISHING_UPLOADER`` picks them:
 
-- ``"outbox"`` (default): copies the video into ``PUBLISHING_OUTBOX_DIR`` and
-  returns a permalink to the copy;
+- ``"outbox"`` (default): copies the video into ``PUBLISHING_OUTBOX_DIR``; the permalink is
+  the copy under ``PUBLISHING_OUTBOX_URL`` (none when that is not set);
 - ``"http"``: multipart POST to ``PUBLISHING_HTTP_ENDPOINT``;
 - a dotted path to a class with the same interface;
 - per platform: ``"outbox,youtube=http"`` (the bare name is the default).
@@ -13,24 +13,34 @@ second upload with the same key as the same publication (the outbox returns
 the permalink it made the first time without copying again; the HTTP
 uploader sends the key as ``Idempotency-Key`` for the endpoint to honour).
 This is what makes a post reclaimed from a dead worker publish once.
+
+Uploaders read a video only through ``publishing.sources`` (``open_local``, ``fetch``,
+``check_url``): the source rules are checked again at upload time, on the file actually
+opened. A custom uploader must do the same. Their error messages are shown to every role
+(``last_error``): they say what went wrong in our words, never what a remote host said.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
-import shutil
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
-from urllib.parse import urlparse
+from urllib.parse import quote
 
 import httpx
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from publishing import sources
+
+logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -69,15 +79,36 @@ class UploadResult(NamedTuple):
 
 
 class UploadError(Exception):
-    """The upload did not happen (or we cannot know that it did); the dispatcher may retry."""
+    """The upload did not happen (or we cannot know that it did); the dispatcher may retry.
+
+    ``final``: retrying cannot help (the source breaks a rule): the post fails at once.
+    """
+
+    def __init__(self, message: str, *, final: bool = False):
+        super().__init__(message)
+        self.final = final
 
 
 class Uploader(Protocol):
     def upload(self, request: UploadRequest) -> UploadResult: ...
 
 
-def is_url(source: str) -> bool:
-    return urlparse(source).scheme in ("http", "https")
+is_url = sources.is_url
+
+# A permalink is stored and rendered as a link only when it is an absolute http(s) URL with a
+# host and no whitespace or control character (browsers drop those, so "java\tscript:" works).
+_PERMALINK = re.compile(r"https?://[^\s\x00-\x1f\x7f/?#\\@]+(?:[/?#][^\s\x00-\x1f\x7f]*)?", re.IGNORECASE)
+
+
+def safe_permalink(url: str | None) -> str:
+    """``url`` if it is an http(s) URL (SPEC §4: stored permalinks are http(s) only), else ""."""
+    url = (url or "").strip()
+    return url if len(url) <= 1000 and _PERMALINK.fullmatch(url) else ""
+
+
+def _refused(exc: sources.SourceRefused) -> UploadError:
+    """A broken rule ends the post; a file or host that may yet appear is retried."""
+    return UploadError(exc.detail, final=not isinstance(exc, sources.SourceMissing))
 
 
 def _safe_name(filename: str, fallback: str) -> str:
@@ -86,15 +117,26 @@ def _safe_name(filename: str, fallback: str) -> str:
 
 
 class OutboxUploader:
-    """Publishes by copying the video into ``<outbox>/<platform>/<key>/``; the permalink is the copy's URL.
+    """Publishes by copying the video into ``<outbox>/<platform>/<key>/``.
 
-    ``<key>.json`` is written last and records the publication: seeing it, a later
-    upload with the same key returns its permalink and copies nothing. A lock
-    file per key keeps two uploads of the same key from copying at once.
+    The permalink is the copy's address under ``PUBLISHING_OUTBOX_URL`` (an http(s) base URL
+    that serves the outbox folder); without it the post records no permalink (never a
+    ``file://`` URI: stored permalinks are http(s) only). ``<key>.json`` is written last and
+    records the publication: seeing it, a later upload with the same key returns its
+    permalink and copies nothing. A lock file per key keeps two uploads of the same key from
+    copying at once.
     """
 
-    def __init__(self, outbox_dir: str | os.PathLike | None = None):
+    def __init__(
+        self,
+        outbox_dir: str | os.PathLike | None = None,
+        *,
+        base_url: str | None = None,
+        rules: sources.Policy | None = None,
+    ):
         self.outbox = Path(outbox_dir or settings.PUBLISHING_OUTBOX_DIR).resolve()
+        self.base_url = base_url if base_url is not None else getattr(settings, "PUBLISHING_OUTBOX_URL", "")
+        self.rules = rules
 
     def upload(self, request: UploadRequest) -> UploadResult:
         platform_dir = self.outbox / request.platform
@@ -117,32 +159,36 @@ class OutboxUploader:
                         "title": request.title,
                         "caption": request.caption,
                         "hashtags": list(request.hashtags),
+                        "file": str(target),
                     },
                     indent=2,
                 )
             )
-            result = UploadResult(external_id=f"{request.platform}-{request.idempotency_key}", url=target.as_uri())
+            result = UploadResult(external_id=f"{request.platform}-{request.idempotency_key}", url=self._url(target))
             _atomic_write(manifest, json.dumps(result.as_dict()))
             return result
+
+    def _url(self, target: Path) -> str:
+        if not self.base_url:
+            return ""
+        relative = target.relative_to(self.outbox).as_posix()
+        return safe_permalink(f"{self.base_url.rstrip('/')}/{quote(relative)}")
 
     def _copy(self, source: str, target: Path) -> None:
         partial = target.with_name(target.name + ".part")
         try:
-            if is_url(source):
-                with httpx.stream("GET", source, timeout=_timeout(), follow_redirects=True) as response:
-                    if response.status_code >= 400:
-                        raise UploadError(f"Fetching {source} failed: HTTP {response.status_code}.")
-                    with open(partial, "wb") as out:
-                        for chunk in response.iter_bytes():
-                            out.write(chunk)
-            else:
-                if not os.path.isfile(source):
-                    raise UploadError(f"Video file not found: {source}")
-                shutil.copyfile(source, partial)
-        except httpx.HTTPError as exc:
-            raise UploadError(f"Fetching {source} failed: {exc.__class__.__name__}: {exc}") from exc
+            with open(partial, "wb") as out:
+                sources.copy_source(source, out, rules=self.rules or sources.policy())
+        except sources.SourceRefused as exc:
+            partial.unlink(missing_ok=True)
+            raise _refused(exc) from None
+        except sources.FetchFailed as exc:
+            partial.unlink(missing_ok=True)
+            raise UploadError(str(exc)) from None
         except OSError as exc:
-            raise UploadError(f"Copying {source} into the outbox failed: {exc}") from exc
+            partial.unlink(missing_ok=True)
+            logger.warning("copying %s into the outbox failed", source, exc_info=True)
+            raise UploadError(f"Copying the video into the outbox failed ({exc.strerror or 'I/O error'}).") from None
         os.replace(partial, target)
 
 
@@ -161,17 +207,29 @@ def _timeout() -> httpx.Timeout:
 class HttpUploader:
     """Multipart POST of the video and its text to an endpoint, with the ``Idempotency-Key`` header.
 
-    A 2xx reply must be JSON with ``id`` and ``url`` (the permalink). Timeouts,
-    connection errors, non-2xx replies and malformed bodies are UploadErrors.
+    A local video is sent as the ``file`` part (opened through ``sources.open_local``); a URL
+    source, checked again by ``sources.check_url``, is sent by reference (``video_url``) for the
+    platform to fetch. A 2xx reply must be JSON with ``id`` and ``url`` (the permalink; one that
+    is not http(s) is dropped by the dispatcher). Timeouts, connection errors, non-2xx replies
+    and malformed bodies are UploadErrors that name the HTTP status, never the body (it is
+    logged for the operator).
     """
 
-    def __init__(self, endpoint: str | None = None, *, timeout: httpx.Timeout | float | None = None):
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        timeout: httpx.Timeout | float | None = None,
+        rules: sources.Policy | None = None,
+    ):
         self.endpoint = endpoint if endpoint is not None else settings.PUBLISHING_HTTP_ENDPOINT
         self.timeout = timeout if timeout is not None else _timeout()
+        self.rules = rules
 
     def upload(self, request: UploadRequest) -> UploadResult:
         if not self.endpoint:
             raise UploadError("PUBLISHING_HTTP_ENDPOINT is not set.")
+        rules = self.rules or sources.policy()
         data = {
             "post_id": str(request.post_id),
             "platform": request.platform,
@@ -182,14 +240,13 @@ class HttpUploader:
         }
         headers = {IDEMPOTENCY_HEADER: request.idempotency_key}
         try:
-            if is_url(request.source):
+            if sources.is_url(request.source):
+                sources.check_url(request.source, rules=rules)
                 response = httpx.post(
                     self.endpoint, data={**data, "video_url": request.source}, headers=headers, timeout=self.timeout
                 )
             else:
-                if not os.path.isfile(request.source):
-                    raise UploadError(f"Video file not found: {request.source}")
-                with open(request.source, "rb") as video:
+                with sources.open_local(request.source, rules=rules) as video:
                     name = _safe_name(request.filename or request.source, "video.mp4")
                     response = httpx.post(
                         self.endpoint,
@@ -198,14 +255,22 @@ class HttpUploader:
                         headers=headers,
                         timeout=self.timeout,
                     )
+        except sources.SourceRefused as exc:
+            raise _refused(exc) from None
         except httpx.TimeoutException as exc:
-            raise UploadError(f"Upload to {self.endpoint} timed out ({exc.__class__.__name__}).") from exc
+            raise UploadError(f"Upload to the platform endpoint timed out ({exc.__class__.__name__}).") from None
         except httpx.HTTPError as exc:
-            raise UploadError(f"Upload to {self.endpoint} failed: {exc.__class__.__name__}: {exc}") from exc
+            logger.warning("upload of post %s to %s failed: %r", request.post_id, self.endpoint, exc)
+            raise UploadError(f"Upload to the platform endpoint failed ({exc.__class__.__name__}).") from None
         except OSError as exc:
-            raise UploadError(f"Reading {request.source} failed: {exc}") from exc
+            logger.warning("reading %s for post %s failed", request.source, request.post_id, exc_info=True)
+            raise UploadError(f"Reading the video failed ({exc.strerror or 'I/O error'}).") from None
         if not response.is_success:
-            raise UploadError(f"Upload endpoint answered HTTP {response.status_code}: {response.text[:200]}")
+            logger.warning(
+                "upload endpoint answered HTTP %s for post %s: %.500s", response.status_code, request.post_id,
+                response.text,
+            )  # fmt: skip
+            raise UploadError(f"Upload endpoint answered HTTP {response.status_code}.")
         try:
             body = response.json()
             external_id, url = str(body["id"]), str(body["url"])

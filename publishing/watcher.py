@@ -5,7 +5,9 @@ mtime) and has not grown since the previous look (when watching continuously,
 a file must have been seen at the same size twice; a single ``--once`` scan
 goes by the mtime alone). Files already registered
 (the database knows their path) are skipped, so restarting the watcher never
-schedules a clip twice.
+schedules a clip twice. A file that breaks the source rules (a symbolic link
+leading out of the media roots, see publishing/sources.py) is refused and logged
+once, never scheduled.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from config.errors import DomainError
-from publishing import services
+from publishing import services, sources
 from publishing.generators import GenerationError
 
 logger = logging.getLogger(__name__)
@@ -88,6 +90,14 @@ class ClipWatcher:
         for path in finished:
             try:
                 registered = self.register(path=path, now=timezone.now(), game_context=self.game_context)
+            except sources.SourceRefused as exc:
+                if isinstance(exc, sources.SourceMissing):  # gone meanwhile, or still syncing
+                    self._retry_at[path] = time.time() + RETRY_AFTER_SECONDS
+                else:  # a rule, not a moment: looking again would not change the answer
+                    self._done.add(path)
+                logger.warning("clip %s refused: %s", path, exc.reason)
+                result.failed.append((path, exc.detail))
+                continue
             except (GenerationError, DomainError) as exc:
                 detail = getattr(exc, "detail", None) or str(exc)
                 errors = getattr(exc, "errors", None)

@@ -6,6 +6,7 @@ from rest_framework.validators import UniqueValidator
 
 from publishing.limits import HashtagError, normalize_hashtags
 from publishing.models import AITemplate, Platform, PlatformAccount, PostStatus, ScheduledPost, Video
+from publishing.uploaders import safe_permalink
 
 MAX_TEXT = 10_000
 MAX_PROMPT = 20_000
@@ -76,9 +77,20 @@ class HashtagsField(serializers.Field):
         return list(value or [])
 
 
+class PermalinkField(serializers.CharField):
+    """A post's permalink: an http(s) URL or "" (rows stored before that rule may hold anything)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return safe_permalink(value)
+
+
 class PostBriefSerializer(serializers.ModelSerializer):
     platform = PlatformField(read_only=True)
     status = PostStatusField(read_only=True)
+    external_url = PermalinkField()
 
     class Meta:
         model = ScheduledPost
@@ -87,6 +99,11 @@ class PostBriefSerializer(serializers.ModelSerializer):
 
 
 class VideoSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(
+        max_length=1000,
+        help_text="An absolute path to a file under PUBLISHING_MEDIA_ROOTS, or an https URL on a host in "
+        "PUBLISHING_SOURCE_HOSTS. Local files are stored as their real path.",
+    )
     hashtags = HashtagsField(required=False)
     caption = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
     posts = PostBriefSerializer(many=True, read_only=True)
@@ -103,6 +120,7 @@ class PostSerializer(serializers.ModelSerializer):
     account_handle = serializers.CharField(source="account.handle", read_only=True)
     platform = PlatformField(read_only=True)
     status = PostStatusField(read_only=True)
+    external_url = PermalinkField()
 
     class Meta:
         model = ScheduledPost

@@ -20,8 +20,14 @@ from publishing.models import PlatformAccount, PostStatus, ScheduledPost, Video
 
 @pytest.fixture(autouse=True)
 def _outbox(settings, tmp_path):
-    """Each test publishes into its own outbox; the default uploader and generator, no LLM."""
+    """Each test publishes into its own outbox; the default uploader and generator, no LLM.
+
+    The test's own temporary folder is its only media root: its clips are allowed sources,
+    anything outside it (/etc, /proc, another test's files) is not."""
     settings.PUBLISHING_OUTBOX_DIR = str(tmp_path / "outbox")
+    settings.PUBLISHING_MEDIA_ROOTS = [str(tmp_path)]
+    settings.PUBLISHING_SOURCE_HOSTS = []
+    settings.PUBLISHING_OUTBOX_URL = ""
     settings.PUBLISHING_UPLOADER = "outbox"
     settings.LLM_BASE_URL = ""
     return tmp_path / "outbox"
@@ -154,6 +160,9 @@ def http_server():
                 with contextlib.suppress(OSError):  # the client gave up (timeout) or died
                     self.send_response(reply.status)
                     self.send_header("Content-Type", reply.headers.get("Content-Type", "application/json"))
+                    for name, value in reply.headers.items():  # e.g. Location
+                        if name.lower() != "content-type":
+                            self.send_header(name, value)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)

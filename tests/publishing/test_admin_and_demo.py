@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from config.management.commands.setup_periodic_tasks import all_periodic_jobs
-from publishing import demo
+from publishing import demo, sources
 from publishing.models import AITemplate, DispatchLease, PlatformAccount, PostStatus, ScheduledPost, Video
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +136,6 @@ def test_demo_seed_is_idempotent(make_user, settings, tmp_path):
     assert first[0] == 3 and first[1] >= 3 and first[3] == 2
     assert AITemplate.objects.filter(is_active=True).count() == 1
     assert set(ScheduledPost.objects.values_list("status", flat=True)) >= {"pending", "completed", "failed"}
+    # The demo's clips keep to the source rules (under a media root), so they can be published.
+    for video in Video.objects.all():
+        assert sources.check_source(video.source) == video.source

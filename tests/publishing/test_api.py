@@ -79,18 +79,19 @@ def test_reading_needs_a_login_and_writing_needs_the_perm(api, api_as, accounts)
 # --- videos ------------------------------------------------------------------------
 
 
-def test_video_crud_normalizes_hashtags(manager):
+def test_video_crud_normalizes_hashtags(manager, clip_file):
+    source = clip_file("valorant_ace.mp4")
     response = manager.post(
         f"{BASE}/videos/",
-        {"source": "/clips/valorant_ace.mp4", "title": "Ace", "hashtags": "#valorant ace, #ACE", "game_context": "V"},
+        {"source": source, "title": "Ace", "hashtags": "#valorant ace, #ACE", "game_context": "V"},
     )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["hashtags"] == ["#valorant", "#ace"]
     assert body["original_filename"] == "valorant_ace.mp4"
-    duplicate = manager.post(f"{BASE}/videos/", {"source": "/clips/valorant_ace.mp4"})
+    duplicate = manager.post(f"{BASE}/videos/", {"source": source})
     assert duplicate.status_code == 400 and "source" in duplicate.json()["errors"]
-    bad = manager.post(f"{BASE}/videos/", {"source": "/clips/b.mp4", "hashtags": ["#fine", "not fine!"]})
+    bad = manager.post(f"{BASE}/videos/", {"source": clip_file("b.mp4"), "hashtags": ["#fine", "not fine!"]})
     assert bad.status_code == 400 and "hashtags" in bad.json()["errors"]
     assert Video.objects.count() == 1
     video_id = body["id"]

@@ -160,7 +160,10 @@ def test_an_uploader_crash_fails_the_attempt_not_the_worker():
 
     report = services.dispatch_due_posts(worker="w", uploader_for=lambda _: Broken())
     assert report.retrying == 2
-    assert ScheduledPost.objects.get(pk=ids[0]).last_error == "RuntimeError: bug in uploader"
+    # The kind of error, not its text (it may quote a host or a file); the traceback is in the log.
+    assert ScheduledPost.objects.get(pk=ids[0]).last_error == (
+        "The uploader failed unexpectedly (RuntimeError); see the worker log."
+    )
 
 
 def test_a_worker_killed_mid_upload_is_reclaimed_after_the_lease_and_published_once(
@@ -189,6 +192,7 @@ def test_a_worker_killed_mid_upload_is_reclaimed_after_the_lease_and_published_o
         "DATABASE_URL": _database_url(),
         "PUBLISHING_UPLOADER": "http",
         "PUBLISHING_HTTP_ENDPOINT": f"{server.url}/upload",
+        "PUBLISHING_MEDIA_ROOTS": str(tmp_path),  # the clips are under the test's folder
         "LOG_LEVEL": "ERROR",
     }
     code = "from publishing.tasks import dispatch_due_posts; dispatch_due_posts()"
@@ -377,7 +381,7 @@ def test_post_now_runs_the_dispatcher_in_a_real_worker(api_as, celery_worker_thr
         if post.status == "completed":
             break
         time.sleep(0.1)
-    assert post.status == "completed" and post.external_url.startswith("file://")
+    assert post.status == "completed" and post.external_url == ""  # the outbox has no URL configured
 
 
 def _announced(event_type: str):

@@ -14,6 +14,7 @@ from publishing.uploaders import (
     uploader_names,
 )
 from tests.publishing.conftest import Reply
+from tests.publishing.test_sources import Internet, _rules
 
 
 def request_for(source, key="key-1", platform="youtube", **extra):
@@ -33,15 +34,17 @@ def request_for(source, key="key-1", platform="youtube", **extra):
 # --- outbox ------------------------------------------------------------------------------
 
 
-def test_outbox_copies_the_file_and_returns_a_permalink(tmp_path, clip_file):
+def test_outbox_copies_the_file_and_returns_a_permalink(tmp_path, clip_file, settings):
     source = clip_file("ace clip.mp4", b"the video")
     result = OutboxUploader(tmp_path / "out").upload(request_for(source))
-    assert result.url.startswith("file://")
-    copy = Path(result.url.removeprefix("file://"))
+    assert result.url == ""  # no PUBLISHING_OUTBOX_URL: no permalink (never a file:// URI)
+    copy = tmp_path / "out" / "youtube" / "key-1" / "ace_clip.mp4"
     assert copy.read_bytes() == b"the video"
-    assert copy.name == "ace_clip.mp4"
     assert result.external_id == "youtube-key-1"
     assert (copy.parent / "post.json").exists()
+    settings.PUBLISHING_OUTBOX_URL = "https://media.example.com/outbox/"
+    served = OutboxUploader(tmp_path / "out").upload(request_for(source, key="key-2"))
+    assert served.url == "https://media.example.com/outbox/youtube/key-2/ace_clip.mp4"
 
 
 def test_outbox_same_key_returns_the_existing_permalink_without_copying(tmp_path, clip_file):
@@ -56,12 +59,18 @@ def test_outbox_same_key_returns_the_existing_permalink_without_copying(tmp_path
 
 
 def test_outbox_fetches_url_sources(tmp_path, http_server):
+    """Through the guarded fetcher (tests/publishing/test_sources.py has its rules): here an allowed
+    host whose public address the test's ``Internet`` transport routes to the local server."""
     server = http_server(lambda request: Reply(body=b"remote video", headers={"Content-Type": "video/mp4"}))
-    result = OutboxUploader(tmp_path / "out").upload(request_for(f"{server.url}/clips/remote.mp4"))
-    assert Path(result.url.removeprefix("file://")).read_bytes() == b"remote video"
+    rules = _rules(transport=Internet(server.url))
+    OutboxUploader(tmp_path / "out", rules=rules).upload(request_for("https://media.example.test/clips/remote.mp4"))
+    assert (tmp_path / "out" / "youtube" / "key-1" / "remote.mp4").read_bytes() == b"remote video"
     missing = http_server(lambda request: Reply(status=404, body=b"nope"))
-    with pytest.raises(UploadError, match="HTTP 404"):
-        OutboxUploader(tmp_path / "out").upload(request_for(f"{missing.url}/x.mp4", key="k2"))
+    with pytest.raises(UploadError, match="HTTP 404") as failed:
+        OutboxUploader(tmp_path / "out", rules=_rules(transport=Internet(missing.url))).upload(
+            request_for("https://media.example.test/x.mp4", key="k2")
+        )
+    assert "nope" not in str(failed.value) and failed.value.final is False  # worth a retry
     # A failed fetch leaves no manifest: the next try really tries.
     assert not (tmp_path / "out" / "youtube" / "k2.json").exists()
 
@@ -86,7 +95,7 @@ def test_http_uploader_posts_multipart_with_the_idempotency_key(http_server, cli
 
 def test_http_uploader_sends_url_sources_by_reference(http_server):
     server = http_server(lambda request: Reply(body={"id": "1", "url": "u"}))
-    HttpUploader(server.url, timeout=5).upload(request_for("https://cdn.example/v.mp4"))
+    HttpUploader(server.url, timeout=5, rules=_rules()).upload(request_for("https://media.example.test/v.mp4"))
     assert "video_url=https" in server.received[0].body.decode()
 
 
@@ -102,8 +111,10 @@ def test_http_uploader_sends_url_sources_by_reference(http_server):
 )
 def test_http_uploader_turns_bad_answers_into_upload_errors(http_server, clip_file, reply, message):
     server = http_server(lambda request: reply)
-    with pytest.raises(UploadError, match=message):
+    with pytest.raises(UploadError, match=message) as failed:
         HttpUploader(server.url, timeout=5).upload(request_for(clip_file()))
+    for body_text in ("down", "bad gateway", "bad", "<html>"):  # the status, never the endpoint's words
+        assert body_text not in str(failed.value).replace("HTTP", "")
 
 
 def test_http_uploader_times_out(http_server, clip_file):
@@ -118,12 +129,17 @@ def test_http_uploader_unreachable_or_unconfigured(clip_file):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with pytest.raises(UploadError, match="failed"):
+    with pytest.raises(UploadError, match="failed") as failed:
         HttpUploader(f"http://127.0.0.1:{port}/", timeout=2).upload(request_for(clip_file()))
+    assert str(failed.value) == "Upload to the platform endpoint failed (ConnectError)."
     with pytest.raises(UploadError, match="PUBLISHING_HTTP_ENDPOINT"):
         HttpUploader("").upload(request_for(clip_file()))
-    with pytest.raises(UploadError, match="not found"):
+    with pytest.raises(UploadError, match="not found") as missing:
+        HttpUploader("http://127.0.0.1:9/").upload(request_for(str(Path(clip_file()).with_name("none.mp4"))))
+    assert missing.value.final is False
+    with pytest.raises(UploadError, match="outside the media roots") as refused:
         HttpUploader("http://127.0.0.1:9/").upload(request_for("/no/such/file.mp4"))
+    assert refused.value.final is True
 
 
 # --- choosing ------------------------------------------------------------------------------

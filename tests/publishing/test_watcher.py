@@ -124,3 +124,9 @@ def test_the_llm_backend_describes_clips(folder, accounts, http_server, settings
 def test_missing_folder_is_a_command_error(tmp_path):
     with pytest.raises(CommandError):
         call_command("watch_clips", str(tmp_path / "nope"), "--once")
+
+
+def test_a_folder_outside_the_media_roots_is_a_command_error(tmp_path_factory):
+    outside = tmp_path_factory.mktemp("elsewhere")
+    with pytest.raises(CommandError, match="not under the media roots"):
+        call_command("watch_clips", str(outside), "--once")

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from publishing import sources
 from publishing.watcher import ClipWatcher
 
 
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         watcher = ClipWatcher(folder, settle_seconds=settle, game_context=game_context, confirm_size=not once)
         if not watcher.folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
+        if not sources.inside_media_roots(watcher.folder):
+            # Every clip in it would be refused as a source: say so once, up front.
+            raise CommandError(f"{folder} is not under the media roots (PUBLISHING_MEDIA_ROOTS).")
         if not once:
             self.stdout.write(f"Watching {watcher.folder.resolve()} every {interval:g} s (Ctrl-C to stop).")
         try:

@@ -22,6 +22,12 @@
 
   function serverNow() { return Date.now() + skewMs; }
 
+  // An absolute http(s) URL with a host, as the server stores permalinks (SPEC §4).
+  function isWebUrl(url) {
+    if (typeof url !== "string" || !/^https?:\/\/[^\s\/?#\\@]+/i.test(url)) return false;
+    try { return ["http:", "https:"].indexOf(new URL(url).protocol) !== -1; } catch (e) { return false; }
+  }
+
   function button(label, action, id, cls) {
     const b = document.createElement("button");
     b.type = "button";
@@ -91,7 +97,8 @@
     if (initial.can_manage && post.status === "failed") {
       actions.append(button("Retry", "retry", post.id), button("Cancel", "cancel", post.id, "danger"));
     }
-    if (post.status === "completed" && post.external_url) {
+    // Only http(s) permalinks become links (never javascript: or data:, whatever the server holds).
+    if (post.status === "completed" && isWebUrl(post.external_url)) {
       const link = document.createElement("a");
       link.href = post.external_url;
       link.textContent = "View post";
