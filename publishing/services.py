@@ -1100,7 +1100,7 @@ def register_clip(
     error leaves no video and no post behind. A file that breaks the source rules (a link
     leading out of the media roots) raises SourceRefused before anything else.
     """
-    source = sources.check_local(os.fspath(path))
+    source = sources.check_local(os.path.abspath(path))  # the watcher may be given a relative folder
     if Video.objects.filter(source=source).exists():
         return None
     filename = Path(path).name

@@ -16,7 +16,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -26,27 +25,11 @@ from publishing import services, sources
 from publishing.models import PostStatus, ScheduledPost, Video
 from publishing.uploaders import HttpUploader, OutboxUploader, UploadError, UploadRequest
 from publishing.watcher import ClipWatcher
-from tests.publishing.conftest import Reply
+from tests.publishing.conftest import DNS, PUBLIC_IP, Internet, Reply, source_rules
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/publishing"
-PUBLIC_IP = "93.184.216.34"
-DNS = {
-    "media.example.test": [PUBLIC_IP],
-    "cdn.example.test": ["2606:2800:220:1:248:1893:25c8:1946"],
-    "inside.example.test": ["10.0.0.7"],
-    "mixed.example.test": [PUBLIC_IP, "127.0.0.1"],
-    "metadata.example.test": ["169.254.169.254"],
-    "localhost": ["127.0.0.1", "::1"],
-}
-
-
-def fake_dns(host: str, port: int) -> list[str]:
-    try:
-        return DNS[host]
-    except KeyError:
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
 
 
 @pytest.fixture
@@ -336,53 +319,26 @@ def test_public_addresses_are_allowed(address):
     assert not sources.forbidden_address(address)
 
 
-def _rules(**overrides) -> sources.Policy:
-    hosts = ("media.example.test", "cdn.example.test", "inside.example.test", "mixed.example.test",
-             "metadata.example.test", "*.allowed.test")  # fmt: skip
-    return sources.Policy(
-        media_roots=(), hosts=overrides.pop("hosts", hosts), resolver=overrides.pop("resolver", fake_dns), **overrides
-    )
-
-
 def test_check_url_resolves_and_checks_every_address():
-    target = sources.check_url("https://media.example.test/v.mp4", rules=_rules())
+    target = sources.check_url("https://media.example.test/v.mp4", rules=source_rules())
     assert (target.host, target.port, target.addresses) == ("media.example.test", 443, (PUBLIC_IP,))
-    assert sources.check_url("https://cdn.example.test:8443/v.mp4", rules=_rules()).port == 8443
+    assert sources.check_url("https://cdn.example.test:8443/v.mp4", rules=source_rules()).port == 8443
     for host in ("inside.example.test", "mixed.example.test", "metadata.example.test"):
         with pytest.raises(sources.SourceRefused, match="not public"):
-            sources.check_url(f"https://{host}/v.mp4", rules=_rules())
+            sources.check_url(f"https://{host}/v.mp4", rules=source_rules())
     with pytest.raises(sources.SourceMissing, match="could not be resolved"):
-        sources.check_url("https://nowhere.allowed.test/v.mp4", rules=_rules())
+        sources.check_url("https://nowhere.allowed.test/v.mp4", rules=source_rules())
     with pytest.raises(sources.SourceRefused, match="not an allowed source host"):
-        sources.check_url("https://allowed.test/v.mp4", rules=_rules())  # "*.x" is the subdomains only
+        sources.check_url("https://allowed.test/v.mp4", rules=source_rules())  # "*.x" is the subdomains only
     with pytest.raises(sources.SourceRefused, match="not an allowed source host"):
-        sources.check_url("https://media.example.test.evil.test/v.mp4", rules=_rules())
-
-
-class Internet(httpx.BaseTransport):
-    """Every connection, to whichever address, reaches the test's local server (plain HTTP).
-
-    ``seen`` records where the fetcher connected: the address, the Host header and the TLS name."""
-
-    def __init__(self, server_url: str):
-        self.local = httpx.HTTPTransport()
-        self.server = httpx.URL(server_url)
-        self.seen: list[tuple[str, str, str | None]] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append((request.url.host, request.headers["host"], request.extensions.get("sni_hostname")))
-        request.url = request.url.copy_with(scheme="http", host=self.server.host, port=self.server.port)
-        return self.local.handle_request(request)
-
-    def close(self):
-        self.local.close()
+        sources.check_url("https://media.example.test.evil.test/v.mp4", rules=source_rules())
 
 
 def test_fetch_connects_to_the_checked_address_and_keeps_the_host_name(http_server):
     server = http_server(lambda request: Reply(body=b"remote video", headers={"Content-Type": "video/mp4"}))
     internet = Internet(server.url)
     out = io.BytesIO()
-    assert sources.fetch("https://media.example.test/clips/v.mp4", out, rules=_rules(transport=internet)) == 12
+    assert sources.fetch("https://media.example.test/clips/v.mp4", out, rules=source_rules(transport=internet)) == 12
     assert out.getvalue() == b"remote video"
     # Connected to the address the check approved, not to a second DNS answer; Host and SNI keep the name.
     assert internet.seen == [(PUBLIC_IP, "media.example.test", "media.example.test")]
@@ -404,7 +360,7 @@ def test_a_redirect_to_a_loopback_or_internal_address_is_refused_on_the_hop(http
         internet = Internet(server.url)
         out = io.BytesIO()
         with pytest.raises(sources.SourceRefused, match=rule):
-            sources.fetch(f"https://media.example.test{path}", out, rules=_rules(transport=internet))
+            sources.fetch(f"https://media.example.test{path}", out, rules=source_rules(transport=internet))
         assert len(internet.seen) == 1 and out.getvalue() == b""  # the hop itself was never requested
     assert [r.path for r in server.received] == list(hops)
 
@@ -422,14 +378,15 @@ def test_redirects_between_allowed_hosts_are_followed_up_to_a_bound(http_server)
     server = http_server(handler)
     internet = Internet(server.url)
     out = io.BytesIO()
-    sources.fetch("https://media.example.test/a", out, rules=_rules(transport=internet))
+    sources.fetch("https://media.example.test/a", out, rules=source_rules(transport=internet))
     assert out.getvalue() == b"final bytes"
     cdn = DNS["cdn.example.test"][0]
     assert [seen[:2] for seen in internet.seen] == [
         (PUBLIC_IP, "media.example.test"), (cdn, "cdn.example.test"), (cdn, "cdn.example.test")
     ]  # fmt: skip
     with pytest.raises(sources.SourceRefused, match="redirects more than 5 times"):
-        sources.fetch("https://media.example.test/loop", io.BytesIO(), rules=_rules(transport=Internet(server.url)))
+        rules = source_rules(transport=Internet(server.url))
+        sources.fetch("https://media.example.test/loop", io.BytesIO(), rules=rules)
 
 
 def test_fetch_bounds_size_and_says_only_what_failed(http_server):
@@ -441,10 +398,11 @@ def test_fetch_bounds_size_and_says_only_what_failed(http_server):
         )
     )
     with pytest.raises(sources.SourceRefused, match="larger than 10 bytes"):
-        sources.fetch("https://media.example.test/big", io.BytesIO(), rules=_rules(max_bytes=10,
+        sources.fetch("https://media.example.test/big", io.BytesIO(), rules=source_rules(max_bytes=10,
                       transport=Internet(server.url)))  # fmt: skip
     with pytest.raises(sources.FetchFailed) as failed:
-        sources.fetch("https://media.example.test/err", io.BytesIO(), rules=_rules(transport=Internet(server.url)))
+        rules = source_rules(transport=Internet(server.url))
+        sources.fetch("https://media.example.test/err", io.BytesIO(), rules=rules)
     assert str(failed.value) == "Fetching the source failed: HTTP 500."
 
 
@@ -457,13 +415,14 @@ def test_fetch_failures_name_a_generic_reason_not_the_exception(http_server):
 
     server = http_server(lambda request: Reply(body=b""))
     with pytest.raises(sources.FetchFailed) as failed:
-        sources.fetch("https://media.example.test/x", io.BytesIO(), rules=_rules(transport=Unreachable(server.url)))
+        rules = source_rules(transport=Unreachable(server.url))
+        sources.fetch("https://media.example.test/x", io.BytesIO(), rules=rules)
     assert str(failed.value) == "Fetching the source failed: connection refused or unreachable."
 
 
 def test_the_outbox_copies_an_allowed_url_through_the_guarded_fetcher(tmp_path, http_server):
     server = http_server(lambda request: Reply(body=b"remote video"))
-    rules = _rules(transport=Internet(server.url))
+    rules = source_rules(transport=Internet(server.url))
     outbox = OutboxUploader(tmp_path / "out", rules=rules)
     request = UploadRequest(post_id=1, platform="youtube", idempotency_key="k1",
                             source="https://media.example.test/remote.mp4", filename="remote.mp4", title="t",
@@ -474,14 +433,14 @@ def test_the_outbox_copies_an_allowed_url_through_the_guarded_fetcher(tmp_path, 
     bad = request._replace(idempotency_key="k2", source="https://media.example.test/r", filename="r.mp4")
     server_redirect = http_server(lambda r: Reply(status=302, body=b"", headers={"Location": "http://127.0.0.1/"}))
     with pytest.raises(UploadError, match="must use https") as refused:
-        OutboxUploader(tmp_path / "out", rules=_rules(transport=Internet(server_redirect.url))).upload(bad)
+        OutboxUploader(tmp_path / "out", rules=source_rules(transport=Internet(server_redirect.url))).upload(bad)
     assert refused.value.final is True
     assert not list((tmp_path / "out").rglob("r.mp4*"))  # the partial copy is gone too
 
 
 def test_the_http_uploader_checks_url_sources_before_sending_them_by_reference(http_server):
     endpoint = http_server(lambda request: Reply(body={"id": "1", "url": "https://platform.example/1"}))
-    uploader = HttpUploader(endpoint.url, timeout=5, rules=_rules())
+    uploader = HttpUploader(endpoint.url, timeout=5, rules=source_rules())
     request = UploadRequest(post_id=1, platform="youtube", idempotency_key="k", source="https://media.example.test/v",
                             filename="v.mp4", title="t", caption="c")  # fmt: skip
     uploader.upload(request)

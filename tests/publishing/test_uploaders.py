@@ -13,8 +13,7 @@ from publishing.uploaders import (
     get_uploader,
     uploader_names,
 )
-from tests.publishing.conftest import Reply
-from tests.publishing.test_sources import Internet, _rules
+from tests.publishing.conftest import Internet, Reply, source_rules
 
 
 def request_for(source, key="key-1", platform="youtube", **extra):
@@ -62,12 +61,12 @@ def test_outbox_fetches_url_sources(tmp_path, http_server):
     """Through the guarded fetcher (tests/publishing/test_sources.py has its rules): here an allowed
     host whose public address the test's ``Internet`` transport routes to the local server."""
     server = http_server(lambda request: Reply(body=b"remote video", headers={"Content-Type": "video/mp4"}))
-    rules = _rules(transport=Internet(server.url))
+    rules = source_rules(transport=Internet(server.url))
     OutboxUploader(tmp_path / "out", rules=rules).upload(request_for("https://media.example.test/clips/remote.mp4"))
     assert (tmp_path / "out" / "youtube" / "key-1" / "remote.mp4").read_bytes() == b"remote video"
     missing = http_server(lambda request: Reply(status=404, body=b"nope"))
     with pytest.raises(UploadError, match="HTTP 404") as failed:
-        OutboxUploader(tmp_path / "out", rules=_rules(transport=Internet(missing.url))).upload(
+        OutboxUploader(tmp_path / "out", rules=source_rules(transport=Internet(missing.url))).upload(
             request_for("https://media.example.test/x.mp4", key="k2")
         )
     assert "nope" not in str(failed.value) and failed.value.final is False  # worth a retry
@@ -95,7 +94,7 @@ def test_http_uploader_posts_multipart_with_the_idempotency_key(http_server, cli
 
 def test_http_uploader_sends_url_sources_by_reference(http_server):
     server = http_server(lambda request: Reply(body={"id": "1", "url": "u"}))
-    HttpUploader(server.url, timeout=5, rules=_rules()).upload(request_for("https://media.example.test/v.mp4"))
+    HttpUploader(server.url, timeout=5, rules=source_rules()).upload(request_for("https://media.example.test/v.mp4"))
     assert "video_url=https" in server.received[0].body.decode()
 
 

@@ -126,6 +126,14 @@ def test_missing_folder_is_a_command_error(tmp_path):
         call_command("watch_clips", str(tmp_path / "nope"), "--once")
 
 
+def test_a_relative_folder_under_the_media_root_works(tmp_path, accounts, monkeypatch):
+    (tmp_path / "rel").mkdir()
+    drop(tmp_path / "rel", "clip.mp4")
+    monkeypatch.chdir(tmp_path)
+    watch_once("rel")
+    assert Video.objects.get().source == str((tmp_path / "rel" / "clip.mp4").resolve())
+
+
 def test_a_folder_outside_the_media_roots_is_a_command_error(tmp_path_factory):
     outside = tmp_path_factory.mktemp("elsewhere")
     with pytest.raises(CommandError, match="not under the media roots"):
