@@ -20,6 +20,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
+from config.tasks import enqueue_on_commit
 from hotset import events, selectors, suggestions
 from hotset.models import (
     HotSetSession,
@@ -741,13 +742,16 @@ def request_projection_update(*, session_id: int, now: datetime | None = None) -
     throttle.pending_due_at = due
     throttle.save(update_fields=["pending_due_at"])
     countdown = max((due - now).total_seconds(), 0.0)
+    from hotset.tasks import send_projection_update
 
-    def enqueue():
-        from hotset.tasks import send_projection_update
-
-        send_projection_update.apply_async(args=[session_id], countdown=countdown)
-
-    transaction.on_commit(enqueue)
+    # A broker that cannot take the delayed send (down, frozen) must not fail nor hold the
+    # committed change: the latest projection is then published at once instead.
+    enqueue_on_commit(
+        send_projection_update,
+        session_id,
+        countdown=countdown,
+        on_failure=lambda _exc: send_scheduled_projection(session_id=session_id, now=timezone.now(), early=True),
+    )
     return "scheduled"
 
 
