@@ -153,7 +153,7 @@ def update_settings(*, project: Project, changes: dict) -> HotSetSettings:
     session_ids = list(open_sessions.values_list("pk", flat=True))
     if session_ids:
         for session_id in session_ids:
-            events.to_session(events.SETTINGS_UPDATED, session_id, {**payload, "session_id": session_id})
+            events.to_session_settings(session_id, {**payload, "session_id": session_id})
     else:
         events.publish(events.SETTINGS_UPDATED, payload)
     return settings
@@ -819,18 +819,18 @@ def regenerate_suggestions(*, session: HotSetSession, now: datetime) -> list[Sug
         if key not in wanted:
             payload = events.suggestion_payload(row)
             row.delete()
-            events.to_session(events.SUGGESTION_WITHDRAWN, session.pk, {**payload, "status": "withdrawn"})
+            events.to_session_suggestions(events.SUGGESTION_WITHDRAWN, session.pk, {**payload, "status": "withdrawn"})
     for key, proposal in wanted.items():
         values = {name: getattr(proposal, name) for name in _SUGGESTION_FIELDS}
         row = existing.get(key)
         if row is None:
             row = Suggestion.objects.create(session=session, type=proposal.type, target=proposal.target, **values)
-            events.to_session(events.SUGGESTION_PROPOSED, session.pk, events.suggestion_payload(row))
+            events.to_session_suggestions(events.SUGGESTION_PROPOSED, session.pk, events.suggestion_payload(row))
         elif any(getattr(row, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
             row.save(update_fields=list(values))
-            events.to_session(events.SUGGESTION_UPDATED, session.pk, events.suggestion_payload(row))
+            events.to_session_suggestions(events.SUGGESTION_UPDATED, session.pk, events.suggestion_payload(row))
     return list(Suggestion.objects.filter(session=session, status=SuggestionStatus.PROPOSED).order_by("pk"))
 
 
@@ -958,7 +958,9 @@ def apply_suggestion(*, suggestion: Suggestion, user, now: datetime, production_
     suggestion.resolved_by = user
     suggestion.payload = {**suggestion.payload, "result": result}
     suggestion.save(update_fields=["status", "resolved_at", "resolved_by", "payload"])
-    events.to_session(events.SUGGESTION_APPLIED, session.pk, {**events.suggestion_payload(suggestion), **result})
+    events.to_session_suggestions(
+        events.SUGGESTION_APPLIED, session.pk, {**events.suggestion_payload(suggestion), **result}
+    )
     regenerate_suggestions(session=session, now=now)
     return suggestion
 
@@ -971,5 +973,5 @@ def dismiss_suggestion(*, suggestion: Suggestion, user, now: datetime) -> Sugges
     suggestion.resolved_at = now
     suggestion.resolved_by = user
     suggestion.save(update_fields=["status", "resolved_at", "resolved_by"])
-    events.to_session(events.SUGGESTION_DISMISSED, session.pk, events.suggestion_payload(suggestion))
+    events.to_session_suggestions(events.SUGGESTION_DISMISSED, session.pk, events.suggestion_payload(suggestion))
     return suggestion
