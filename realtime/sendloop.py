@@ -60,6 +60,7 @@ class SendLoop:
         self._pending = 0
         self._wakeup: asyncio.Event | None = None
         self._current: tuple[concurrent.futures.Future, asyncio.Future] | None = None
+        self._worker: asyncio.Task | None = None
 
     def _running_loop(self) -> asyncio.AbstractEventLoop:
         """The process's loop (started on first use); call with ``_lock`` held."""
@@ -71,7 +72,7 @@ class SendLoop:
             thread.start()
             started.wait()
             self._loop, self._pid, self._layer = loop, os.getpid(), None
-            self._queue, self._pending = collections.deque(), 0
+            self._queue, self._pending, self._current = collections.deque(), 0, None
             self._wakeup = asyncio.run_coroutine_threadsafe(self._start_worker(), loop).result()
         return self._loop
 
