@@ -128,6 +128,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER_PREFIX = env.str("CHANNEL_LAYER_PREFIX", default="setdesk")
 # Seconds; above channels-redis's 5 s blocking pop, yet a dead Redis is still noticed.
 CHANNEL_LAYER_SOCKET_TIMEOUT = env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default=15.0)
+# Seconds to open a connection to Redis: an unreachable host fails fast instead of after the
+# operating system's minutes-long connect timeout.
+CHANNEL_LAYER_CONNECT_TIMEOUT = env.float("CHANNEL_LAYER_CONNECT_TIMEOUT", default=3.0)
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -137,7 +140,13 @@ if REDIS_URL:
                 # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s
                 # that channels-redis blocks in BZPOPMIN: an idle socket's receive then
                 # dies with "Timeout reading". The read must outlast the blocking pop.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT,
+                        "socket_connect_timeout": CHANNEL_LAYER_CONNECT_TIMEOUT,
+                    }
+                ],
                 "prefix": CHANNEL_LAYER_PREFIX,
             },
         }
@@ -153,6 +162,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds a broker command may take (and a connect). Redis answers in well under a
+# millisecond, and a worker's BRPOP returns within 1 s; without a timeout a request that
+# enqueues a task after its commit waits forever on a frozen Redis (a hung VM, a full disk).
+_broker_timeout = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": _broker_timeout,
+    "socket_connect_timeout": _broker_timeout,
+    "max_retries": 0,
+}
 # Without a broker, the ASGI server runs the periodic jobs and `.delay()`ed tasks
 # in-process (config/embedded.py).
 EMBEDDED_JOBS = env.bool("EMBEDDED_JOBS", default=not REDIS_URL and CELERY_BROKER_URL == "memory://")

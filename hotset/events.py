@@ -1,14 +1,18 @@
 """The ``hotset.*`` event types and their payloads.
 
 Services publish them inside their transaction (``realtime.broadcast.publish`` sends after
-commit) to the session's group; the broadcast rules add the role groups (producer, director,
-production_manager, first_ad by default).
+commit); the broadcast rules add the role groups (producer, director, production_manager,
+first_ad by default). A group carries only what every subscriber may read: the session's
+group (anyone who may view the session, the crew included) gets the day, its schedule,
+the projection and notifications; settings changes and suggestions, which the crew may not
+read, go to the session's settings and suggestions groups (``view_hotsetsettings`` and
+``view_suggestion``, hotset/apps.py).
 """
 
 from __future__ import annotations
 
 from realtime.broadcast import publish
-from realtime.groups import hotset_session_group
+from realtime.groups import hotset_session_group, hotset_session_settings_group, hotset_session_suggestions_group
 
 SESSION_CREATED = "hotset.session.created"
 SESSION_STARTED = "hotset.session.started"
@@ -32,6 +36,8 @@ SUGGESTION_UPDATED = "hotset.suggestion.updated"
 SUGGESTION_WITHDRAWN = "hotset.suggestion.withdrawn"
 SUGGESTION_APPLIED = "hotset.suggestion.applied"
 SUGGESTION_DISMISSED = "hotset.suggestion.dismissed"
+SETTINGS_PREFIX = "hotset.settings."
+SUGGESTION_PREFIX = "hotset.suggestion."
 
 ALL = (
     SESSION_CREATED,
@@ -111,4 +117,18 @@ def suggestion_payload(suggestion) -> dict:
 
 def to_session(event_type: str, session_id: int, payload: dict, *, extra_groups=()) -> list[dict]:
     """Publishes ``event_type`` to the session's group (and ``extra_groups``); sent after commit."""
+    if event_type.startswith((SETTINGS_PREFIX, SUGGESTION_PREFIX)):
+        raise ValueError(f"{event_type} is not for every viewer of the session")
     return publish(event_type, payload, groups=[hotset_session_group(session_id), *extra_groups])
+
+
+def to_session_settings(session_id: int, payload: dict) -> list[dict]:
+    """``hotset.settings.updated`` for those following the session who may read the settings."""
+    return publish(SETTINGS_UPDATED, payload, groups=[hotset_session_settings_group(session_id)])
+
+
+def to_session_suggestions(event_type: str, session_id: int, payload: dict) -> list[dict]:
+    """A ``hotset.suggestion.*`` event for those following the session who may read suggestions."""
+    if not event_type.startswith(SUGGESTION_PREFIX):
+        raise ValueError(f"{event_type} is not a suggestion event")
+    return publish(event_type, payload, groups=[hotset_session_suggestions_group(session_id)])

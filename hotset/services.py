@@ -20,6 +20,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
+from config.tasks import enqueue_on_commit
 from hotset import events, selectors, suggestions
 from hotset.models import (
     HotSetSession,
@@ -152,7 +153,7 @@ def update_settings(*, project: Project, changes: dict) -> HotSetSettings:
     session_ids = list(open_sessions.values_list("pk", flat=True))
     if session_ids:
         for session_id in session_ids:
-            events.to_session(events.SETTINGS_UPDATED, session_id, {**payload, "session_id": session_id})
+            events.to_session_settings(session_id, {**payload, "session_id": session_id})
     else:
         events.publish(events.SETTINGS_UPDATED, payload)
     return settings
@@ -741,13 +742,16 @@ def request_projection_update(*, session_id: int, now: datetime | None = None) -
     throttle.pending_due_at = due
     throttle.save(update_fields=["pending_due_at"])
     countdown = max((due - now).total_seconds(), 0.0)
+    from hotset.tasks import send_projection_update
 
-    def enqueue():
-        from hotset.tasks import send_projection_update
-
-        send_projection_update.apply_async(args=[session_id], countdown=countdown)
-
-    transaction.on_commit(enqueue)
+    # A broker that cannot take the delayed send (down, frozen) must not fail nor hold the
+    # committed change: the latest projection is then published at once instead.
+    enqueue_on_commit(
+        send_projection_update,
+        session_id,
+        countdown=countdown,
+        on_failure=lambda _exc: send_scheduled_projection(session_id=session_id, now=timezone.now(), early=True),
+    )
     return "scheduled"
 
 
@@ -815,18 +819,18 @@ def regenerate_suggestions(*, session: HotSetSession, now: datetime) -> list[Sug
         if key not in wanted:
             payload = events.suggestion_payload(row)
             row.delete()
-            events.to_session(events.SUGGESTION_WITHDRAWN, session.pk, {**payload, "status": "withdrawn"})
+            events.to_session_suggestions(events.SUGGESTION_WITHDRAWN, session.pk, {**payload, "status": "withdrawn"})
     for key, proposal in wanted.items():
         values = {name: getattr(proposal, name) for name in _SUGGESTION_FIELDS}
         row = existing.get(key)
         if row is None:
             row = Suggestion.objects.create(session=session, type=proposal.type, target=proposal.target, **values)
-            events.to_session(events.SUGGESTION_PROPOSED, session.pk, events.suggestion_payload(row))
+            events.to_session_suggestions(events.SUGGESTION_PROPOSED, session.pk, events.suggestion_payload(row))
         elif any(getattr(row, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
             row.save(update_fields=list(values))
-            events.to_session(events.SUGGESTION_UPDATED, session.pk, events.suggestion_payload(row))
+            events.to_session_suggestions(events.SUGGESTION_UPDATED, session.pk, events.suggestion_payload(row))
     return list(Suggestion.objects.filter(session=session, status=SuggestionStatus.PROPOSED).order_by("pk"))
 
 
@@ -954,7 +958,9 @@ def apply_suggestion(*, suggestion: Suggestion, user, now: datetime, production_
     suggestion.resolved_by = user
     suggestion.payload = {**suggestion.payload, "result": result}
     suggestion.save(update_fields=["status", "resolved_at", "resolved_by", "payload"])
-    events.to_session(events.SUGGESTION_APPLIED, session.pk, {**events.suggestion_payload(suggestion), **result})
+    events.to_session_suggestions(
+        events.SUGGESTION_APPLIED, session.pk, {**events.suggestion_payload(suggestion), **result}
+    )
     regenerate_suggestions(session=session, now=now)
     return suggestion
 
@@ -967,5 +973,5 @@ def dismiss_suggestion(*, suggestion: Suggestion, user, now: datetime) -> Sugges
     suggestion.resolved_at = now
     suggestion.resolved_by = user
     suggestion.save(update_fields=["status", "resolved_at", "resolved_by"])
-    events.to_session(events.SUGGESTION_DISMISSED, session.pk, events.suggestion_payload(suggestion))
+    events.to_session_suggestions(events.SUGGESTION_DISMISSED, session.pk, events.suggestion_payload(suggestion))
     return suggestion

@@ -40,12 +40,16 @@ def session_dashboard(request, session_id: int):
     )
     get_token(request)  # the page's API calls (session auth) send the CSRF cookie back
     settings = selectors.settings_for(session.production_day.project)
+    # The settings (labour rules, triggers) only for those who may read them over REST; the
+    # default tab is the page's own behaviour, for every viewer.
+    can_view_settings = request.user.has_perm("hotset.view_hotsetsettings")
     initial = {
         "session": HotSetSessionSerializer(session).data,
         "projection": selectors.projection(session.pk, now=timezone.now()),
         "can_run": request.user.has_perm(RUN_HOT_SET),
         "default_view": settings.default_schedule_view,
-        "settings": HotSetSettingsSerializer(settings).data,
+        "can_view_settings": can_view_settings,
+        **({"settings": HotSetSettingsSerializer(settings).data} if can_view_settings else {}),
         "can_change_settings": request.user.has_perm("hotset.change_hotsetsettings"),
         "checklist": PRE_CALL_CHECKLIST,
         "can_view_suggestions": request.user.has_perm("hotset.view_suggestion"),

@@ -375,12 +375,10 @@ def cancel_post(*, post: ScheduledPost) -> ScheduledPost:
 
 def _kick_dispatcher() -> None:
     """Runs the dispatcher now instead of at its next minute (best effort: the tick will come anyway)."""
+    from config.tasks import enqueue_on_commit
     from publishing import tasks
 
-    try:
-        tasks.dispatch_due_posts.delay()
-    except Exception:
-        logger.warning("could not enqueue publishing.dispatch_due_posts; the periodic run will post it", exc_info=True)
+    enqueue_on_commit(tasks.dispatch_due_posts)  # never fails nor holds the request; the periodic run will post it
 
 
 @transaction.atomic
@@ -392,7 +390,7 @@ def force_post(*, post: ScheduledPost, now: datetime) -> ScheduledPost:
     post.scheduled_time = post.next_attempt_at = now
     post.save(update_fields=["scheduled_time", "next_attempt_at", "updated_at"])
     events.emit_post(events.POST_FORCED, post)
-    transaction.on_commit(_kick_dispatcher)
+    _kick_dispatcher()
     return post
 
 
@@ -405,7 +403,7 @@ def retry_post(*, post: ScheduledPost, now: datetime) -> ScheduledPost:
     post.status, post.attempts, post.last_error, post.next_attempt_at = PostStatus.PENDING, 0, "", now
     post.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at"])
     events.emit_post(events.POST_RETRIED, post)
-    transaction.on_commit(_kick_dispatcher)
+    _kick_dispatcher()
     return post
 
 

@@ -3,8 +3,10 @@
 Called by services inside their transaction. Each target group gets the next
 ``seq`` and an EventLog row in that same transaction; the channel layer is only
 asked to carry the envelopes after the transaction commits, so an event of a
-rolled-back change is never seen. If the channel layer is down the change still
-stands: the failure is logged and clients catch up from the event log.
+rolled-back change is never seen. The request does not wait for that: envelopes are
+handed to the process's send loop (realtime/sendloop.py). If the channel layer is down
+or frozen the change still stands: the failure is logged and clients catch up from the
+event log.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from realtime.sendloop import is_redis_layer, send_loop
 logger = logging.getLogger(__name__)
 
 CHANNEL_MESSAGE_TYPE = "realtime.event"
+# One group send that takes longer than this (Redis frozen) gives up: the event is in the log,
+# and the sends queued behind it go on.
+GROUP_SEND_TIMEOUT_SECONDS = 5.0
 
 
 def new_epoch() -> str:
@@ -133,19 +138,15 @@ def publish(event_type: str, payload: dict, *, groups: Iterable[str] = ()) -> li
     return envelopes
 
 
-def _in_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-def send_envelopes(envelopes: list[dict]) -> int:
+def send_envelopes(envelopes: list[dict], *, wait: float | None = None) -> int:
     """Hands envelopes to the channel layer; returns how many failed (logged, never raised).
 
-    All sends share one trip into an event loop (one per commit, not per group): the
-    process's long-lived send loop for the Redis layer, else the caller's via ``async_to_sync``.
+    Through the Redis layer they go to the process's long-lived send loop, which sends them
+    in order after whatever was handed in before; this returns at once (a frozen Redis never
+    holds the caller), counting only envelopes dropped because the loop's queue is full,
+    unless ``wait`` gives the seconds to wait for the outcome. The in-memory layer is
+    reached through the caller's loop with ``async_to_sync`` (its queues live there) and
+    answers at once. All sends of one call share one trip into the loop.
     """
     if not envelopes:
         return 0
@@ -155,7 +156,10 @@ def send_envelopes(envelopes: list[dict]) -> int:
         failed = 0
         for envelope in envelopes:
             try:
-                await layer.group_send(envelope["group"], {"type": CHANNEL_MESSAGE_TYPE, "event": envelope})
+                await asyncio.wait_for(
+                    layer.group_send(envelope["group"], {"type": CHANNEL_MESSAGE_TYPE, "event": envelope}),
+                    GROUP_SEND_TIMEOUT_SECONDS,
+                )
             except Exception:
                 failed += 1
                 logger.warning(
@@ -167,9 +171,18 @@ def send_envelopes(envelopes: list[dict]) -> int:
                 )
         return failed
 
+    if is_redis_layer(layer):
+        future = send_loop.submit(layer, _send_all, size=len(envelopes))
+        if future is None:
+            return len(envelopes)
+        if wait is None:
+            return 0
+        try:
+            return future.result(wait)
+        except Exception:
+            logger.warning("broadcast not confirmed: %d events (in the event log)", len(envelopes), exc_info=True)
+            return len(envelopes)
     try:
-        if is_redis_layer(layer) and not _in_event_loop():
-            return send_loop.run(layer, _send_all)
         return async_to_sync(_send_all)()
     except Exception:
         # No usable loop here (e.g. called from a thread that runs one): the events are

@@ -28,6 +28,16 @@ def hotset_session_group(session_id: int) -> str:
     return _checked(f"hotset.session.{int(session_id)}")
 
 
+def hotset_session_settings_group(session_id: int) -> str:
+    """The project's settings, as seen from one of its sessions (needs ``view_hotsetsettings``)."""
+    return _checked(f"hotset.session-settings.{int(session_id)}")
+
+
+def hotset_session_suggestions_group(session_id: int) -> str:
+    """The session's catch-up suggestions (needs ``view_suggestion``)."""
+    return _checked(f"hotset.session-suggestions.{int(session_id)}")
+
+
 def runofshow_session_group(session_id: int) -> str:
     return _checked(f"runofshow.session.{int(session_id)}")
 

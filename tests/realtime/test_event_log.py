@@ -57,7 +57,8 @@ def test_channel_layer_down_keeps_the_change(settings):
     layers.channel_layers.backends.clear()
     try:
         envelopes = broadcast.publish("test.down", {"ok": True}, groups=["user.8"])
-        assert broadcast.send_envelopes(envelopes) == 1
+        assert broadcast.send_envelopes(envelopes) == 0  # handed off: the caller never waits on Redis
+        assert broadcast.send_envelopes(envelopes, wait=10) == 1  # the failure, when waited for
         assert EventLog.objects.filter(event_type="test.down").count() == 1
     finally:
         layers.channel_layers.backends.clear()
@@ -71,9 +72,9 @@ def test_sends_from_plain_code_share_one_long_lived_loop():
     from realtime.sendloop import send_loop
 
     envelopes = broadcast.publish("test.loop", {"n": 1}, groups=["user.9"])
-    assert broadcast.send_envelopes(envelopes) == 0
+    assert broadcast.send_envelopes(envelopes, wait=10) == 0
     loop = send_loop._loop
-    assert broadcast.send_envelopes(envelopes) == 0
+    assert broadcast.send_envelopes(envelopes, wait=10) == 0
     assert send_loop._loop is loop and loop.is_running()
     assert [t.name for t in threading.enumerate()].count("realtime-send-loop") == 1
 
@@ -86,13 +87,13 @@ def test_a_forked_worker_starts_its_own_send_loop():
     from django.db import connections
 
     envelopes = broadcast.publish("test.fork", {"n": 1}, groups=["user.10"])
-    assert broadcast.send_envelopes(envelopes) == 0  # the parent's loop is running
+    assert broadcast.send_envelopes(envelopes, wait=10) == 0  # the parent's loop is running
     connections.close_all()
     ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
 
     def child():
-        results.put(broadcast.send_envelopes(envelopes))
+        results.put(broadcast.send_envelopes(envelopes, wait=10))
 
     process = ctx.Process(target=child)
     process.start()

@@ -1,5 +1,6 @@
 // Hot set dashboard: renders the session and its projection (from the page, then the API),
-// follows hotset.session.<id> over /ws/ and refetches on every event (or a resync).
+// follows hotset.session.<id> over /ws/ (and, when allowed, its settings and suggestions
+// groups) and refetches on every event (or a resync).
 (function () {
   "use strict";
 
@@ -435,12 +436,12 @@
   $("hs-start-day").addEventListener("click", () => act(sessionUrl("start")));
   $("hs-wrap").addEventListener("click", () => act(sessionUrl("wrap"), {}, "Wrap the day now?"));
 
-  // --- settings panel ------------------------------------------------------------------
+  // --- settings panel (only for those who may read the settings: the page leaves it out) ------
   const settingsForm = $("hs-settings-form");
   // Someone else's save arrives as an event; it must not wipe what this user is typing.
   let settingsDirty = false;
-  settingsForm.addEventListener("input", () => { settingsDirty = true; });
   function fillSettingsFromElsewhere(settings) {
+    if (!settingsForm) return;
     if (!settingsDirty) { fillSettings(settings); return; }
     $("hs-settings-status").textContent = "Changed by someone else; saving will replace their values.";
   }
@@ -454,24 +455,32 @@
     });
     $("hs-settings-save").hidden = !initial.can_change_settings;
   }
-  settingsForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const body = {};
-    Array.from(settingsForm.elements).forEach((field) => {
-      if (!field.name) return;
-      body[field.name] = field.type === "checkbox" ? field.checked : field.type === "number" ? Number(field.value) : field.value;
-    });
-    const status = $("hs-settings-status");
+  async function refetchSettings() {
     try {
-      const saved = await SetdeskApi.patch(API + "/projects/" + state.session.project + "/settings/", body);
-      fillSettings(saved);
-      status.textContent = "Saved.";
-    } catch (err) {
-      const errors = err.data && err.data.errors ? Object.entries(err.data.errors).map(([k, v]) => k + ": " + v).join("; ") : "";
-      status.textContent = "Not saved: " + (errors || err.message);
-    }
-  });
-  fillSettings(initial.settings);
+      fillSettingsFromElsewhere(await SetdeskApi.get(API + "/projects/" + state.session.project + "/settings/"));
+    } catch (err) { /* the next event or reload brings them */ }
+  }
+  if (settingsForm && initial.settings) {
+    settingsForm.addEventListener("input", () => { settingsDirty = true; });
+    settingsForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = {};
+      Array.from(settingsForm.elements).forEach((field) => {
+        if (!field.name) return;
+        body[field.name] = field.type === "checkbox" ? field.checked : field.type === "number" ? Number(field.value) : field.value;
+      });
+      const status = $("hs-settings-status");
+      try {
+        const saved = await SetdeskApi.patch(API + "/projects/" + state.session.project + "/settings/", body);
+        fillSettings(saved);
+        status.textContent = "Saved.";
+      } catch (err) {
+        const errors = err.data && err.data.errors ? Object.entries(err.data.errors).map(([k, v]) => k + ": " + v).join("; ") : "";
+        status.textContent = "Not saved: " + (errors || err.message);
+      }
+    });
+    fillSettings(initial.settings);
+  }
 
   renderChecklist();
   render();
@@ -482,12 +491,21 @@
   const live = window.setdeskLive || SetdeskLive.connect(); // base.html opens the page's socket
   live.subscribe("hotset.session." + sessionId, (event) => {
     if (event.type === "hotset.notification") notify(event.payload);
-    if (event.type === "hotset.settings.updated") { fillSettingsFromElsewhere(event.payload); return; }
     if (event.type === "hotset.projection.updated") {
       // Headline numbers arrive in the event; the items follow with a refetch.
       Object.assign(state.projection, event.payload);
     }
     refreshSoon();
   }, refresh);
+  // Settings and suggestions have their own groups, open only to those who may read them
+  // (subscribing to a group one may not read closes the socket).
+  if (settingsForm && initial.settings) {
+    live.subscribe("hotset.session-settings." + sessionId, (event) => {
+      if (event.type === "hotset.settings.updated") fillSettingsFromElsewhere(event.payload);
+    }, refetchSettings);
+  }
+  if (initial.can_view_suggestions) {
+    live.subscribe("hotset.session-suggestions." + sessionId, refreshSoon, refresh);
+  }
   window.HotsetDashboard = { state: state, refresh: refresh };
 })();
