@@ -123,7 +123,7 @@ def warm_up() -> None:
 
     connection.ensure_connection()
     warm = {"type": "bench.warmup", "group": "bench.warmup", "epoch": "-", "seq": 0, "ts": "", "payload": {}}
-    if send_envelopes([warm]):
+    if send_envelopes([warm], wait=10):
         raise RuntimeError("the channel layer is not reachable")
 
 
