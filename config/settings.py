@@ -131,11 +131,15 @@ CHANNEL_LAYER_SOCKET_TIMEOUT = env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default
 # Seconds to open a connection to Redis: an unreachable host fails fast instead of after the
 # operating system's minutes-long connect timeout.
 CHANNEL_LAYER_CONNECT_TIMEOUT = env.float("CHANNEL_LAYER_CONNECT_TIMEOUT", default=3.0)
+# Redis connections one process's channel layer may hold; past it a command waits (up to
+# CHANNEL_LAYER_POOL_TIMEOUT s) for a free one instead of failing (realtime/layers.py).
+CHANNEL_LAYER_MAX_CONNECTIONS = env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=100)
+CHANNEL_LAYER_POOL_TIMEOUT = env.float("CHANNEL_LAYER_POOL_TIMEOUT", default=10.0)
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "realtime.layers.PooledRedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s
                 # that channels-redis blocks in BZPOPMIN: an idle socket's receive then
@@ -145,6 +149,11 @@ if REDIS_URL:
                         "address": REDIS_URL,
                         "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT,
                         "socket_connect_timeout": CHANNEL_LAYER_CONNECT_TIMEOUT,
+                        "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS,
+                        "timeout": CHANNEL_LAYER_POOL_TIMEOUT,
+                        # A connection that has idled this long is checked before use, so one
+                        # left stale by a Redis restart is replaced rather than failing a socket.
+                        "health_check_interval": 30,
                     }
                 ],
                 "prefix": CHANNEL_LAYER_PREFIX,

@@ -42,7 +42,9 @@ EXIT_FLUSH_SECONDS = 5.0
 
 
 def is_redis_layer(layer) -> bool:
-    return type(layer).__module__.startswith("channels_redis")
+    from channels_redis.core import RedisChannelLayer
+
+    return isinstance(layer, RedisChannelLayer)
 
 
 class SendLoop:

@@ -69,7 +69,7 @@ def test_urls_select_postgres_redis_layer_and_broker():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
-        "channels_redis.core.RedisChannelLayer",
+        "realtime.layers.PooledRedisChannelLayer",
         "False",
         "redis://127.0.0.1:6379/0",
         "True",
