@@ -1,20 +1,21 @@
 import django_filters
 from django.db.models import Q
 
+from config.filters import FilterSet, MomentFilter
 from publishing.models import AITemplate, Platform, PlatformAccount, PostStatus, ScheduledPost, Video
 
 
-class PlatformAccountFilter(django_filters.FilterSet):
+class PlatformAccountFilter(FilterSet):
     class Meta:
         model = PlatformAccount
         fields = ["platform", "authenticated"]
 
 
-class VideoFilter(django_filters.FilterSet):
+class VideoFilter(FilterSet):
     q = django_filters.CharFilter(method="search", help_text="Search title, caption, filename and source.")
     game_context = django_filters.CharFilter(lookup_expr="icontains")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Video
@@ -29,18 +30,18 @@ class VideoFilter(django_filters.FilterSet):
         )
 
 
-class ScheduledPostFilter(django_filters.FilterSet):
+class ScheduledPostFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=PostStatus.choices)
     platform = django_filters.MultipleChoiceFilter(choices=Platform.choices)
-    scheduled_after = django_filters.IsoDateTimeFilter(field_name="scheduled_time", lookup_expr="gte")
-    scheduled_before = django_filters.IsoDateTimeFilter(field_name="scheduled_time", lookup_expr="lt")
+    scheduled_after = MomentFilter(field_name="scheduled_time", lookup_expr="gte")
+    scheduled_before = MomentFilter(field_name="scheduled_time", lookup_expr="lt")
 
     class Meta:
         model = ScheduledPost
         fields = ["status", "platform", "video", "account", "scheduled_after", "scheduled_before"]
 
 
-class AITemplateFilter(django_filters.FilterSet):
+class AITemplateFilter(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:

@@ -2,6 +2,7 @@
 
 import django_filters
 
+from config.filters import DayFilter, FilterSet
 from rotations.models import (
     Employee,
     Event,
@@ -20,7 +21,7 @@ from rotations.models import (
 )
 
 
-class EmployeeFilter(django_filters.FilterSet):
+class EmployeeFilter(FilterSet):
     qualification = django_filters.ChoiceFilter(choices=Qualification.choices, method="filter_qualification")
     search = django_filters.CharFilter(method="filter_search", max_length=100)
 
@@ -36,20 +37,20 @@ class EmployeeFilter(django_filters.FilterSet):
         return queryset.filter(name__icontains=value) | queryset.filter(external_id__icontains=value)
 
 
-class TimeOffFilter(django_filters.FilterSet):
-    on_or_after = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
-    on_or_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+class TimeOffFilter(FilterSet):
+    on_or_after = DayFilter(field_name="end_date", lookup_expr="gte")
+    on_or_before = DayFilter(field_name="start_date", lookup_expr="lte")
 
     class Meta:
         model = TimeOff
         fields = ["employee", "on_or_after", "on_or_before"]
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(FilterSet):
     type = django_filters.ChoiceFilter(field_name="event_type", choices=EventType.choices)
     status = django_filters.ChoiceFilter(choices=EventStatus.choices)
-    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_after = DayFilter(field_name="due_date", lookup_expr="gte")
+    due_before = DayFilter(field_name="due_date", lookup_expr="lte")
     parent_event_ref_num = django_filters.NumberFilter(field_name="parent_event_id")
     project_ref_num = django_filters.NumberFilter()
 
@@ -58,7 +59,7 @@ class EventFilter(django_filters.FilterSet):
         fields = ["type", "status", "assigned_employee", "due_after", "due_before", "parent_event_ref_num"]
 
 
-class RotationAssignmentFilter(django_filters.FilterSet):
+class RotationAssignmentFilter(FilterSet):
     rotation_type = django_filters.ChoiceFilter(choices=RotationType.choices)
 
     class Meta:
@@ -66,17 +67,17 @@ class RotationAssignmentFilter(django_filters.FilterSet):
         fields = ["weekday", "rotation_type", "employee"]
 
 
-class ScheduleExceptionFilter(django_filters.FilterSet):
+class ScheduleExceptionFilter(FilterSet):
     rotation_type = django_filters.ChoiceFilter(choices=RotationType.choices)
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_after = DayFilter(field_name="date", lookup_expr="gte")
+    date_before = DayFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = ScheduleException
         fields = ["rotation_type", "employee", "date_after", "date_before"]
 
 
-class RunFilter(django_filters.FilterSet):
+class RunFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=RunStatus.choices)
     kind = django_filters.ChoiceFilter(choices=RunKind.choices)
 
@@ -85,7 +86,7 @@ class RunFilter(django_filters.FilterSet):
         fields = ["status", "kind"]
 
 
-class ProposalFilter(django_filters.FilterSet):
+class ProposalFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=ProposalStatus.choices)
     event_type = django_filters.ChoiceFilter(field_name="event__event_type", choices=EventType.choices)
 

@@ -1,11 +1,12 @@
 import django_filters
 
+from config.filters import DayFilter, FilterSet, MomentFilter
 from runofshow.models import AuditEntry, Cue, Segment, ShowSession
 
 
-class ShowSessionFilter(django_filters.FilterSet):
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+class ShowSessionFilter(FilterSet):
+    date_from = DayFilter(field_name="date", lookup_expr="gte")
+    date_to = DayFilter(field_name="date", lookup_expr="lte")
     name = django_filters.CharFilter(lookup_expr="icontains")
     venue = django_filters.CharFilter(lookup_expr="icontains")
 
@@ -14,7 +15,7 @@ class ShowSessionFilter(django_filters.FilterSet):
         fields = ["date", "date_from", "date_to", "name", "venue", "timezone"]
 
 
-class SegmentFilter(django_filters.FilterSet):
+class SegmentFilter(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -22,14 +23,14 @@ class SegmentFilter(django_filters.FilterSet):
         fields = ["status", "type", "name"]
 
 
-class CueFilter(django_filters.FilterSet):
+class CueFilter(FilterSet):
     class Meta:
         model = Cue
         fields = ["kind", "number"]
 
 
-class AuditEntryFilter(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="gte")
+class AuditEntryFilter(FilterSet):
+    since = MomentFilter(field_name="recorded_at", lookup_expr="gte")
 
     class Meta:
         model = AuditEntry
