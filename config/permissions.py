@@ -5,18 +5,18 @@ from __future__ import annotations
 from rest_framework import permissions
 
 
-class ReadAuthenticatedWriteModelPerms(permissions.DjangoModelPermissions):
-    """Reads need an authenticated user; writes need the model's add/change/delete perm.
+class ModelPermissions(permissions.DjangoModelPermissions):
+    """Reads need the model's ``view_*`` perm, writes its add/change/delete perm (SPEC §0:
+    the same rule for REST, sockets and dashboards).
 
-    Views without a queryset (action-only views) only require authentication for
-    reads and fall back to staff-free authenticated writes being refused unless the
-    view sets its own permission classes.
+    A view without a queryset (an action-only ``APIView``) is refused to everyone: it must
+    name the perms it needs in its own ``permission_classes`` (``require_perms``).
     """
 
     perms_map = {
-        "GET": [],
-        "OPTIONS": [],
-        "HEAD": [],
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "POST": ["%(app_label)s.add_%(model_name)s"],
         "PUT": ["%(app_label)s.change_%(model_name)s"],
         "PATCH": ["%(app_label)s.change_%(model_name)s"],
@@ -26,29 +26,20 @@ class ReadAuthenticatedWriteModelPerms(permissions.DjangoModelPermissions):
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
         if getattr(view, "queryset", None) is None and not hasattr(view, "get_queryset"):
             return False
         return super().has_permission(request, view)
 
 
-def require_perms(*perms: str, safe_methods_open: bool = False) -> type[permissions.BasePermission]:
-    """A permission class requiring every perm in ``perms`` (e.g. ``"hotset.run_hot_set"``).
-
-    With ``safe_methods_open`` any authenticated user may read.
-    """
+def require_perms(*perms: str) -> type[permissions.BasePermission]:
+    """A permission class requiring every perm in ``perms`` (e.g. ``"hotset.run_hot_set"``)."""
 
     class _HasPerms(permissions.BasePermission):
         message = f"Requires permission: {', '.join(perms)}."
 
         def has_permission(self, request, view):
             user = request.user
-            if not (user and user.is_authenticated):
-                return False
-            if safe_methods_open and request.method in permissions.SAFE_METHODS:
-                return True
-            return user.has_perms(perms)
+            return bool(user and user.is_authenticated and user.has_perms(perms))
 
     _HasPerms.__name__ = "HasPerms_" + "_".join(p.replace(".", "_") for p in perms)
     return _HasPerms

@@ -163,6 +163,22 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds the token endpoints' throttle counters: Redis, so every web process
+# counts the same attempts (a key prefix of its own beside the channel layer's keys).
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default=f"{CHANNEL_LAYER_PREFIX}.cache")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A frozen Redis must not hang a login: the throttle gives up and lets it through.
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -190,7 +206,7 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.permissions.ReadAuthenticatedWriteModelPerms"],
+    "DEFAULT_PERMISSION_CLASSES": ["config.permissions.ModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -209,6 +225,11 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # The token endpoints (config/auth.py): attempts per account and per client address.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_user": env.str("AUTH_THROTTLE_USER", default="10/min"),
+        "auth_address": env.str("AUTH_THROTTLE_ADDRESS", default="30/min"),
+    },
 }
 
 SIMPLE_JWT = {

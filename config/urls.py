@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from config.api import HealthView, MeView
+from config.auth import RefreshView, TokenView
 
 api_v1 = [
-    path("auth/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),
-    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    path("auth/token/", TokenView.as_view(), name="token_obtain_pair"),
+    path("auth/token/refresh/", RefreshView.as_view(), name="token_refresh"),
     path("auth/me/", MeView.as_view(), name="auth_me"),
     path("hotset/", include("hotset.api.urls")),
     path("runofshow/", include("runofshow.api.urls")),

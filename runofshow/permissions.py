@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from config.permissions import ReadAuthenticatedWriteModelPerms, require_perms
+from config.permissions import ModelPermissions, require_perms
 
 VIEW_SHOW_CALL = "runofshow.view_show_call"
 MANAGE_SHOW_CALL = "runofshow.manage_show_call"
 
 
-class RundownAccess(ReadAuthenticatedWriteModelPerms):
-    """Reads need ``view_show_call``; writes need it and the model's add/change/delete perm."""
+class RundownAccess(ModelPermissions):
+    """Reads need ``view_show_call`` and the model's view perm; writes need it and the add/change/delete perm."""
 
     message = f"Requires permission: {VIEW_SHOW_CALL} (and the model permission for changes)."
 
     def has_permission(self, request, view):
-        return super().has_permission(request, view) and request.user.has_perm(VIEW_SHOW_CALL)
+        # The show perm first: the model check reads the view's queryset, which 404s on an
+        # unknown session and would tell a user without the perm which ids exist.
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm(VIEW_SHOW_CALL)) and super().has_permission(
+            request, view
+        )
 
 
 CanViewShow = require_perms(VIEW_SHOW_CALL)

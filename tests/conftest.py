@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -36,6 +38,16 @@ def fresh_channel_layer():
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """A cache key prefix of the test's own: throttle counters (and anything else cached)
+    never leak from one test, or one run, into the next. No flush: the cache's Redis
+    database is shared with the channel layer and the broker; old keys expire."""
+    default = settings.CACHES["default"]
+    settings.CACHES = {"default": {**default, "KEY_PREFIX": f"{default.get('KEY_PREFIX', '')}.{uuid.uuid4().hex}"}}
+    yield
 
 
 @pytest.fixture

@@ -178,6 +178,8 @@ class ScheduledPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 class NextSlotView(APIView):
     """The next free posting slot on a platform."""
 
+    permission_classes = [require_perms("publishing.view_scheduledpost")]
+
     @extend_schema(
         parameters=[OpenApiParameter("platform", str, required=True, enum=["youtube", "instagram", "tiktok"])],
         responses={200: s.NextSlotSerializer, 400: ERROR},

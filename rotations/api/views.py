@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import Conflict
-from config.permissions import require_perms
+from config.permissions import ModelPermissions, require_perms
 from rotations import filters, services
 from rotations.api import serializers as s
 from rotations.models import (
@@ -121,6 +121,8 @@ class AutoScheduleRunView(APIView):
 class AutoScheduleStatusView(APIView):
     """A run's status, counts and progress."""
 
+    permission_classes = [require_perms("rotations.view_schedulerrun")]
+
     @extend_schema(responses=s.RunStatusSerializer, summary="Status of an auto-scheduler run")
     def get(self, request, run_id: int):
         run = get_object_or_404(SchedulerRun, pk=run_id)
@@ -146,6 +148,8 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     def get_permissions(self):
         if self.action == "approve_all":
             return [require_perms(APPROVE_PERM)()]
+        if self.action == "proposals":
+            return [ModelPermissions(), require_perms("rotations.view_pendingschedule")()]
         return super().get_permissions()
 
     @extend_schema(

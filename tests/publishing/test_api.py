@@ -67,10 +67,11 @@ def test_an_account_with_posts_cannot_be_deleted(manager, make_post, accounts):
     assert manager.delete(f"{BASE}/accounts/{accounts['tiktok'].pk}/").status_code == 409
 
 
-def test_reading_needs_a_login_and_writing_needs_the_perm(api, api_as, accounts):
+def test_reading_needs_a_login_and_the_view_perm_and_writing_needs_the_perm(api, api_as, accounts):
     assert api.get(f"{BASE}/accounts/").status_code == 401
     crew = api_as("crew")
-    assert crew.get(f"{BASE}/accounts/").status_code == 200
+    assert crew.get(f"{BASE}/accounts/").status_code == 403  # reads need the view perm (SPEC §0)
+    assert api_as("producer").get(f"{BASE}/accounts/").status_code == 200
     assert crew.post(f"{BASE}/videos/", {"source": "/clips/x.mp4"}).status_code == 403
     producer = api_as("producer")
     assert producer.post(f"{BASE}/templates/", {"name": "x", "prompt_text": "y"}).status_code == 403

@@ -58,9 +58,10 @@ def test_employee_crud_and_filters(supervisor, crew, world):
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["qualifications"] == ["core", "juicer"] and body["available_weekdays"] == [0, 4]
-    listed = crew.get(f"{BASE}/employees/", {"qualification": "juicer"}).json()
+    listed = supervisor.get(f"{BASE}/employees/", {"qualification": "juicer"}).json()
     assert {e["name"] for e in listed["results"]} == {"Ann", "Gus"}
-    assert crew.get(f"{BASE}/employees/", {"search": "gu"}).json()["count"] == 1
+    assert supervisor.get(f"{BASE}/employees/", {"search": "gu"}).json()["count"] == 1
+    assert_error(crew.get(f"{BASE}/employees/"), 403)  # reads need the view perm (SPEC §0)
     patched = supervisor.patch(f"{BASE}/employees/{body['id']}/", {"active": False}, format="json")
     assert patched.json()["active"] is False
     assert supervisor.delete(f"{BASE}/employees/{body['id']}/").status_code == 204
@@ -173,12 +174,13 @@ def test_run_request_status_and_conflict(coordinator, crew, world):
     assert response.status_code == 202
     run_id = response.json()["run_id"]
     assert_error(coordinator.post(url, {}, format="json"), 409)
-    status = crew.get(f"{BASE}/auto-schedule/status/{run_id}/").json()
+    status = coordinator.get(f"{BASE}/auto-schedule/status/{run_id}/").json()
     assert status["run_id"] == run_id and status["status"] == "running" and status["kind"] == "manual"
     services.execute_run(run_id=run_id)
-    status = crew.get(f"{BASE}/auto-schedule/status/{run_id}/").json()
+    status = coordinator.get(f"{BASE}/auto-schedule/status/{run_id}/").json()
     assert status["status"] == "completed" and status["progress"] == 100 and status["events_scheduled"] == 6
-    assert_error(crew.get(f"{BASE}/auto-schedule/status/999999/"), 404)
+    assert_error(coordinator.get(f"{BASE}/auto-schedule/status/999999/"), 404)
+    assert_error(crew.get(f"{BASE}/auto-schedule/status/{run_id}/"), 403)
     run = SchedulerRun.objects.get(pk=run_id)
     assert run.window_end == MONDAY + timedelta(days=13)
 
