@@ -1063,6 +1063,8 @@ def main() -> int:
     if soft < wanted:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(wanted, 8192)), hard))
 
+    # A SIGTERM (e.g. from `timeout`) unwinds through the finally below, which stops the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logdir = Path(tempfile.mkdtemp(prefix="setdesk-bench-fanout-"))
     redis_port = free_port()
     os.environ["DATABASE_URL"] = DATABASE_URL
@@ -1086,15 +1088,16 @@ def main() -> int:
         )
         asyncio.run(asyncio.wait_for(scenario(world), WATCHDOG_SECONDS))
     finally:
-        if driver is not None:
-            children = list((getattr(driver, "_processes", None) or {}).values())
-            driver.shutdown(wait=False, cancel_futures=True)
-            for process in children:
-                with contextlib.suppress(Exception):
-                    process.kill()
+        # Servers first: nothing below may leave them running.
         for proc in reversed(list(procs.values())):
             with contextlib.suppress(Exception):
                 proc.stop()
+        if driver is not None:
+            with contextlib.suppress(Exception):
+                children = list((getattr(driver, "_processes", None) or {}).values())
+                driver.shutdown(wait=False, cancel_futures=True)
+                for process in children:
+                    process.kill()
         if world is not None and world.rows:
             print_table(world.rows)
         if args.keep_logs:
