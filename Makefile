@@ -47,7 +47,7 @@ test: install services
 
 bench: install services
 	@set -e; for script in bench/*.py; do \
-		[ "$$script" = "bench/_common.py" ] && continue; \
+		case "$$script" in bench/_*) continue;; esac; \
 		echo "== $$script"; $(BIN)/python $$script; done
 
 clean:

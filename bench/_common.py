@@ -58,6 +58,27 @@ def _ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def reset_database(url: str) -> None:
+    """Drops and recreates the PostgreSQL database ``url`` names (a bench's own, never a shared one)."""
+    import environ
+    import psycopg
+
+    config = environ.Env.db_url_config(url)
+    name = config["NAME"]
+    if not name.startswith("setdesk_bench"):
+        raise ValueError(f"refusing to drop {name!r}: only setdesk_bench* databases are reset")
+    with psycopg.connect(
+        host=config.get("HOST") or "127.0.0.1",
+        port=config.get("PORT") or 5432,
+        user=config.get("USER") or "postgres",
+        password=config.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def median_seconds(fn: Callable[[], object], *, repeat: int = 15, warmup: int = 2) -> float:
     """Median wall time of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
     for _ in range(warmup):
