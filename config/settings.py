@@ -97,6 +97,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Seconds the WebSocket consumers' one database thread keeps its connection (realtime/db.py);
+# 0 closes it after every call, as CONN_MAX_AGE=0 does for requests.
+REALTIME_DB_CONNECTION_SECONDS = env.float("REALTIME_DB_CONNECTION_SECONDS", default=300.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
