@@ -135,3 +135,34 @@ def celery_worker_thread(transactional_db):
     app.control.purge()
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+class LogMessages(list):
+    """The messages one logger emitted while ``captured_log`` was open."""
+
+
+@pytest.fixture
+def captured_log():
+    """``with captured_log("publishing.services") as messages:`` — a handler on that logger
+    itself, at WARNING whatever earlier tests (a Celery worker's log setup, uvicorn's
+    dictConfig) did to the root logger or the logger's ancestors."""
+    import contextlib
+    import logging
+
+    @contextlib.contextmanager
+    def _capture(name: str, level: int = logging.WARNING):
+        messages = LogMessages()
+        logger = logging.getLogger(name)
+        handler = logging.Handler(level)
+        handler.emit = lambda record: messages.append(record.getMessage())
+        saved = (logger.level, logger.disabled)
+        logger.setLevel(level)
+        logger.disabled = False
+        logger.addHandler(handler)
+        try:
+            yield messages
+        finally:
+            logger.removeHandler(handler)
+            logger.level, logger.disabled = saved
+
+    return _capture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 import pytest
@@ -37,25 +36,19 @@ def _pages(make_user) -> dict[str, str]:
 
 
 def test_a_javascript_permalink_from_the_upload_endpoint_is_not_stored_nor_linked(
-    http_server, settings, make_post, make_user, caplog
+    http_server, settings, make_post, make_user, captured_log
 ):
     endpoint = http_server(lambda request: Reply(body={"id": "x", "url": "javascript:alert(1)"}))
     settings.PUBLISHING_UPLOADER = "http"
     settings.PUBLISHING_HTTP_ENDPOINT = f"{endpoint.url}/upload"
     post = make_post()
-    # Listened to on the service's own logger: what earlier tests did to the root logger's
-    # handlers (a Celery worker hijacks them) must not decide this test.
-    service_logger = logging.getLogger(services.__name__)
-    service_logger.addHandler(caplog.handler)
-    try:
+    with captured_log(services.__name__) as warnings:
         report = services.dispatch_due_posts(worker="w")
-    finally:
-        service_logger.removeHandler(caplog.handler)
     assert report.completed == 1 and len(endpoint.received) == 1
     post.refresh_from_db()
     # It was published: completed, with its id, but no link.
     assert (post.status, post.external_id, post.external_url) == ("completed", "x", "")
-    assert any("not an http(s) URL" in record.getMessage() for record in caplog.records)
+    assert any("not an http(s) URL" in message for message in warnings)
     for name, html in _pages(make_user).items():
         assert "javascript:" not in html, name
 
