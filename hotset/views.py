@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
 from config.errors import Conflict
 from config.pages import dashboard_context
@@ -75,8 +78,13 @@ def session_dashboard(request, session_id: int):
     # default tab is the page's own behaviour, for every viewer.
     can_view_settings = request.user.has_perm("hotset.view_hotsetsettings")
     projection, problem = _projection_or_problem(session)
+    try:
+        session_data = HotSetSessionSerializer(session).data
+    except ValidationError:
+        # A stored time at the calendar's very end overflows in the project's zone: UTC shows it.
+        session_data = HotSetSessionSerializer(session, context={"tz": UTC}).data
     initial = {
-        "session": HotSetSessionSerializer(session).data,
+        "session": session_data,
         "projection": projection,
         "problem": problem,
         "can_run": request.user.has_perm(RUN_HOT_SET),

@@ -218,3 +218,19 @@ def test_stored_day_at_9999_answers_409_naming_it_and_the_page_renders(ad, make_
     )
     _assert_reads_name(ad, session, "general_call_time", "The general call time 9999-12-31T20:00:00+00:00")
     _assert_dashboard_renders(make_user, session, "The general call time 9999-12-31")
+
+
+def test_stored_call_at_the_calendars_end_in_an_eastern_zone_still_renders(
+    ad, make_user, project, day, session, running
+):
+    # 9999-12-31 23:00 UTC is already the year 10000 in Tokyo: not even the session's own
+    # times can be shown in the project's zone, yet the page renders and names the problem.
+    Project = type(project)
+    Project.objects.filter(pk=project.pk).update(timezone="Asia/Tokyo")
+    ProductionDay.objects.filter(pk=day.pk).update(
+        date=datetime(9999, 12, 31).date(),
+        general_call_time=datetime(9999, 12, 31, 23, 0, tzinfo=UTC),
+        planned_wrap=None,
+    )
+    _assert_reads_name(ad, session, "general_call_time", "The general call time 9999-12-31T23:00:00+00:00")
+    _assert_dashboard_renders(make_user, session, "The general call time 9999-12-31")
