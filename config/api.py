@@ -12,17 +12,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config import health
+from config.validators import MOMENT_ERROR_MESSAGES, validate_moment
 
 
 class ActionMomentSerializer(serializers.Serializer):
-    """Body of an action that logs a moment: an optional ``at`` (ISO 8601), never in the future."""
+    """Body of an action that logs a moment: an optional ``at`` (ISO 8601), never in the future,
+    within the years 1900–2200 (SPEC §1: a moment far out would overflow the day's maths)."""
 
-    at = serializers.DateTimeField(required=False, help_text="When it happened; defaults to now.")
+    at = serializers.DateTimeField(
+        required=False, error_messages=MOMENT_ERROR_MESSAGES, help_text="When it happened; defaults to now."
+    )
 
     # A little tolerance for clocks of phones on set that run a few seconds ahead.
     FUTURE_TOLERANCE_SECONDS = 5
 
     def validate_at(self, value: datetime) -> datetime:
+        validate_moment(value)
         if (value - timezone.now()).total_seconds() > self.FUTURE_TOLERANCE_SECONDS:
             raise serializers.ValidationError("May not be in the future.")
         return value

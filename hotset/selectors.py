@@ -9,6 +9,8 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
+from config.errors import Conflict
+from config.validators import MAX_YEAR, MIN_YEAR, in_range
 from hotset import report as report_module
 from hotset import suggestions, timeline
 from hotset.models import HotSetSession, HotSetSettings, ProductionDay, Project, ScheduleItem
@@ -44,6 +46,78 @@ def _aware(value):
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+# --- stored times out of range --------------------------------------------------------------
+# The API refuses times outside the years (config.validators) and items longer than a day, but
+# rows written before that check, or straight to the database, may still hold them: the day's
+# maths would overflow (9999-12-31 + 1 day) into a 500 on every read. Reads check the rows
+# first and answer 409 naming what to correct instead.
+
+MAX_ITEM_MINUTES = 24 * 60
+
+_DAY_TIMES = (("date", "date"), ("general_call_time", "general call time"), ("planned_wrap", "planned wrap"))
+_SESSION_TIMES = (
+    ("started_at", "start"),
+    ("crew_call_confirmed_at", "crew call confirmed"),
+    ("first_shot_confirmed_at", "first shot confirmed"),
+    ("wrapped_at", "wrap"),
+)
+_ITEM_TIMES = (
+    ("planned_start", "planned start"),
+    ("actual_start", "actual start"),
+    ("actual_end", "actual end"),
+    ("skipped_at", "skipped at"),
+)
+
+
+def _item_problems(row: dict) -> list[str]:
+    bad = [f"{title} {row[name].isoformat()}" for name, title in _ITEM_TIMES if not in_range(row.get(name))]
+    minutes = row.get("planned_duration_minutes") or 0
+    if minutes > MAX_ITEM_MINUTES:
+        bad.append(f"planned duration {minutes} min (at most {MAX_ITEM_MINUTES})")
+    return bad
+
+
+def _row_ok(row: dict) -> bool:
+    # The projection's hot path: plain comparisons, the messages only when something is off.
+    for name, _title in _ITEM_TIMES:
+        value = row[name]
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            return False
+    return row["planned_duration_minutes"] <= MAX_ITEM_MINUTES
+
+
+def ensure_in_range(*, day: dict, session: dict | None = None, items=()) -> None:
+    """409 naming the day's, session's or items' stored times outside the years (or items longer
+    than a day) — what the day's maths cannot compute with. ``items`` are dicts with ``id``,
+    ``label``, the item times and ``planned_duration_minutes``."""
+    errors: dict[str, list[str]] = {}
+    for fields, source in ((_DAY_TIMES, day), (_SESSION_TIMES, session or {})):
+        for name, title in fields:
+            value = source.get(name)
+            if name in source and not in_range(value):
+                errors[name] = [f"The {title} {value.isoformat()} is outside the years {MIN_YEAR}–{MAX_YEAR}."]
+    for row in items:
+        if _row_ok(row):
+            continue
+        problems = ", ".join(_item_problems(row))
+        errors.setdefault("items", []).append(f"Item {row['id']} ({row['label']}): {problems} — out of range.")
+    if errors:
+        raise Conflict(
+            f"A stored time of this day is outside the years {MIN_YEAR}–{MAX_YEAR} (or an item is longer than a "
+            "day); correct it before the day can be computed.",
+            errors=errors,
+        )
+
+
+def _orm_item(row: ScheduleItem) -> dict:
+    return {
+        "id": row.pk,
+        "label": row.label,
+        "planned_duration_minutes": row.planned_duration_minutes,
+        **{name: getattr(row, name) for name, _title in _ITEM_TIMES},
+    }
 
 
 def settings_for(project: Project) -> HotSetSettings:
@@ -111,6 +185,11 @@ def projection(session_id: int, *, now: datetime, at: datetime | None = None) ->
         for row in rows:
             for name in _DATETIME_FIELDS:
                 row[name] = _aware(row[name])
+    if not all(_row_ok(row) for row in rows) or not (in_range(call_time) and in_range(planned_wrap_at)):
+        ensure_in_range(
+            day={"general_call_time": call_time, "planned_wrap": planned_wrap_at},
+            items=[{**row, "label": _label(row)} for row in rows],
+        )
     moment = at or now
     items = [
         timeline.Item(
@@ -197,7 +276,12 @@ def suggestion_input(session: HotSetSession) -> tuple[suggestions.Day, suggestio
     """What ``suggestions.generate`` needs for the session: its schedule, later days and rules."""
     day = session.production_day
     project = day.project
-    rows = ScheduleItem.objects.filter(session=session).order_by("position")
+    rows = list(ScheduleItem.objects.filter(session=session).order_by("position"))
+    ensure_in_range(
+        day={name: getattr(day, name) for name, _title in _DAY_TIMES},
+        session={"crew_call_confirmed_at": session.crew_call_confirmed_at},
+        items=[_orm_item(row) for row in rows],
+    )
     entries = tuple(
         suggestions.Entry(
             item=timeline.Item(
@@ -250,6 +334,12 @@ def suggestion_input(session: HotSetSession) -> tuple[suggestions.Day, suggestio
 def report(session: HotSetSession, *, now: datetime) -> dict:
     """The session's daily production report (``report.build``), times in the project's zone."""
     day = session.production_day
+    items = list(ScheduleItem.objects.filter(session=session).order_by("position"))
+    ensure_in_range(
+        day={name: getattr(day, name) for name, _title in _DAY_TIMES},
+        session={name: getattr(session, name) for name, _title in _SESSION_TIMES},
+        items=[_orm_item(row) for row in items],
+    )
     rows = tuple(
         report_module.Row(
             id=row.pk,
@@ -267,7 +357,7 @@ def report(session: HotSetSession, *, now: datetime) -> dict:
             actual_start=row.actual_start,
             actual_end=row.actual_end,
         )
-        for row in ScheduleItem.objects.filter(session=session).order_by("position")
+        for row in items
     )
     s = settings_for(day.project)
     rules = report_module.LabourRules(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
+from config.errors import Conflict
 from config.pages import dashboard_context
 from hotset import selectors
 from hotset.api.serializers import HotSetSessionSerializer, HotSetSettingsSerializer
@@ -23,6 +27,36 @@ PRE_CALL_CHECKLIST = [
     "Camera, grip and electric prepped for the first setup",
     "Sound and video village ready",
 ]
+
+
+def _projection_or_problem(session: HotSetSession) -> tuple[dict, str]:
+    """The projection, or — when a stored time is out of range (selectors answer 409) — an empty
+    one the page can draw, with the message that says what to correct."""
+    try:
+        return selectors.projection(session.pk, now=timezone.now()), ""
+    except Conflict as exc:
+        problems = [message for messages in exc.errors.values() for message in messages]
+        day = session.production_day
+        empty = {
+            "session_id": session.pk,
+            "status": session.status,
+            "timezone": day.project.timezone,
+            "at": None,
+            "general_call_time": None,
+            "cumulative_variance_minutes": 0,
+            "realtime_deviation_minutes": 0,
+            "schedule_position": None,
+            "current_item_id": None,
+            "expected_item_id": None,
+            "next_item_id": None,
+            "planned_wrap": None,
+            "schedule_planned_end": None,
+            "projected_wrap": None,
+            "wrap_variance_minutes": 0,
+            "remaining_minutes": 0,
+            "items": [],
+        }
+        return empty, " ".join([exc.detail, *problems])
 
 
 @login_required
@@ -43,9 +77,16 @@ def session_dashboard(request, session_id: int):
     # The settings (labour rules, triggers) only for those who may read them over REST; the
     # default tab is the page's own behaviour, for every viewer.
     can_view_settings = request.user.has_perm("hotset.view_hotsetsettings")
+    projection, problem = _projection_or_problem(session)
+    try:
+        session_data = HotSetSessionSerializer(session).data
+    except ValidationError:
+        # A stored time at the calendar's very end overflows in the project's zone: UTC shows it.
+        session_data = HotSetSessionSerializer(session, context={"tz": UTC}).data
     initial = {
-        "session": HotSetSessionSerializer(session).data,
-        "projection": selectors.projection(session.pk, now=timezone.now()),
+        "session": session_data,
+        "projection": projection,
+        "problem": problem,
         "can_run": request.user.has_perm(RUN_HOT_SET),
         "default_view": settings.default_schedule_view,
         "can_view_settings": can_view_settings,
@@ -63,4 +104,5 @@ def session_dashboard(request, session_id: int):
             .order_by("date")[:20]
         ],
     }
-    return render(request, "hotset/dashboard.html", dashboard_context(request, session=session, initial=initial))
+    context = dashboard_context(request, session=session, initial=initial, problem=problem)
+    return render(request, "hotset/dashboard.html", context)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from config.api import ActionMomentSerializer
+from config.validators import MOMENT_ERROR_MESSAGES, validate_date, validate_moment
 from hotset import services
 from hotset.models import (
     HotSetSession,
@@ -63,6 +64,10 @@ class HotSetSettingsSerializer(serializers.ModelSerializer):
         read_only_fields = ["project", "updated_at"]
 
 
+# Times the day's maths adds durations to: a moment far out (9999-12-31) would overflow it.
+_IN_RANGE = {"validators": [validate_moment], "error_messages": MOMENT_ERROR_MESSAGES}
+
+
 class ProductionDaySerializer(LocalTimesMixin, serializers.ModelSerializer):
     session_id = serializers.SerializerMethodField()
 
@@ -79,6 +84,11 @@ class ProductionDaySerializer(LocalTimesMixin, serializers.ModelSerializer):
             "notes",
             "session_id",
         ]
+        extra_kwargs = {
+            "date": {"validators": [validate_date]},
+            "general_call_time": _IN_RANGE,
+            "planned_wrap": _IN_RANGE,
+        }
 
     def local_tz(self, instance):
         return project_tz(instance.project)
@@ -204,6 +214,7 @@ class ScheduleItemSerializer(LocalTimesMixin, serializers.ModelSerializer):
             "notes",
             "updated_at",
         ]
+        extra_kwargs = {"planned_start": _IN_RANGE}
         read_only_fields = [
             "session",
             "status",
@@ -249,7 +260,14 @@ class CompleteItemSerializer(ActionMomentSerializer):
 
 
 class ProjectionQuerySerializer(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, help_text="The moment to compute the projection for.")
+    """``?at=`` of the session's reads: an optional moment within the years 1900–2200."""
+
+    at = serializers.DateTimeField(
+        required=False,
+        validators=[validate_moment],
+        error_messages=MOMENT_ERROR_MESSAGES,
+        help_text="The moment to compute the projection for.",
+    )
 
 
 class NotificationSerializer(LocalTimesMixin, serializers.ModelSerializer):

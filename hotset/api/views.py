@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -28,6 +30,19 @@ VIEW_ITEMS = ("hotset.view_scheduleitem",)
 
 def _session_tz(session: HotSetSession):
     return s.project_tz(session.production_day.project)
+
+
+def query_moment(request) -> datetime | None:
+    """The request's optional ``?at=``; 400 ``{"errors": {"at": [...]}}`` when it is no moment or
+    lies outside the years 1900–2200 (every read of a session checks it the same way)."""
+    query = s.ProjectionQuerySerializer(data={"at": request.query_params["at"]} if "at" in request.query_params else {})
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("at")
+
+
+_AT_PARAMETER = OpenApiParameter(
+    "at", OpenApiTypes.DATETIME, description="Compute for this moment (default: now; years 1900–2200)."
+)
 
 
 @extend_schema_view(
@@ -188,17 +203,13 @@ class HotSetSessionViewSet(
         return Response(data)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("at", OpenApiTypes.DATETIME, description="Compute for this moment (default: now).")
-        ],
+        parameters=[_AT_PARAMETER],
         responses=s.ProjectionSerializer,
         summary="Planned, projected and actual times, variance, deviation and wrap",
     )
     @action(detail=True, methods=["get"])
     def projection(self, request, pk=None):
-        query = s.ProjectionQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = selectors.projection(int(pk), now=timezone.now(), at=query.validated_data.get("at"))
+        data = selectors.projection(int(pk), now=timezone.now(), at=query_moment(request))
         return Response(data)
 
     @extend_schema(
@@ -213,6 +224,8 @@ class HotSetSessionViewSet(
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
     def report(self, request, pk=None):
         session = self.get_object()
+        # The report is of now; a stray ?at= is still held to the years every read accepts.
+        query_moment(request)
         data = selectors.report(session, now=timezone.now())
         if request.accepted_renderer.format == "csv":
             response = Response(report_module.to_csv(data), content_type="text/csv; charset=utf-8")
@@ -309,6 +322,8 @@ class SessionSuggestionsView(_SessionChildMixin, generics.ListAPIView):
         return qs.annotate(impact_rank=_IMPACT_RANK).order_by("impact_rank", "-minutes_recoverable", "pk")
 
     def list(self, request, *args, **kwargs):
+        # Suggestions are of now; a stray ?at= is still held to the years every read accepts.
+        query_moment(request)
         services.regenerate_suggestions(session=self.get_session(), now=timezone.now())
         return super().list(request, *args, **kwargs)
 

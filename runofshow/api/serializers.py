@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from rest_framework import serializers
 
+from config.validators import validate_date, validate_moment
 from runofshow.columns import ALLOWED_COLUMNS, DEFAULT_COLUMNS, column_errors
 from runofshow.models import MAX_CUE_OFFSET_SECONDS, MAX_SEGMENT_MINUTES, AuditEntry, Cue, Segment, ShowSession
 from runofshow.models import validate_timezone as _validate_timezone
@@ -13,9 +14,8 @@ MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 def check_year(value: datetime) -> datetime:
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise serializers.ValidationError(f"Must be between the years {MIN_YEAR} and {MAX_YEAR}.")
-    return value
+    # The project's range check; a show's moments start at 1970 (the run of show's `at` floor).
+    return validate_moment(value, min_year=MIN_YEAR, max_year=MAX_YEAR)
 
 
 class ShowSessionSerializer(serializers.ModelSerializer):
@@ -52,9 +52,7 @@ class ShowSessionSerializer(serializers.ModelSerializer):
         return value
 
     def validate_date(self, value):
-        if not MIN_YEAR <= value.year <= MAX_YEAR:
-            raise serializers.ValidationError(f"Must be between the years {MIN_YEAR} and {MAX_YEAR}.")
-        return value
+        return validate_date(value, min_year=MIN_YEAR, max_year=MAX_YEAR)
 
 
 class SegmentSerializer(serializers.ModelSerializer):
