@@ -10,9 +10,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from config import logging as log_redaction  # noqa: E402
 from config.embedded import with_lifespan  # noqa: E402
 from realtime.auth import JWTQueryStringAuthMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+
+# uvicorn configured its own loggers before loading us: redact tokens there too.
+log_redaction.install()
 
 application = with_lifespan(
     ProtocolTypeRouter(

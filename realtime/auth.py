@@ -1,4 +1,4 @@
-"""JWT authentication for WebSockets: ``/ws/?token=<access>``."""
+"""JWT authentication for WebSockets: ``/ws/?token=<access>``, or a first ``{action: "auth", token}`` message."""
 
 from __future__ import annotations
 
@@ -27,8 +27,14 @@ def user_for_token(raw_token: str):
 
 
 class JWTQueryStringAuthMiddleware(BaseMiddleware):
+    """``?token=`` (even empty) authenticates on connect (``token_in_query``); without it the
+    consumer waits for an ``{action: "auth", token}`` message (the dashboards: no token in a URL)."""
+
     async def __call__(self, scope, receive, send):
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        raw_token = (query.get("token") or [""])[0]
-        scope = dict(scope, user=await database_sync_to_async(user_for_token)(raw_token))
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        if "token" in query:
+            user = await database_sync_to_async(user_for_token)(query["token"][0])
+            scope = dict(scope, user=user, token_in_query=True)
+        else:
+            scope = dict(scope, user=AnonymousUser(), token_in_query=False)
         return await super().__call__(scope, receive, send)

@@ -1,21 +1,28 @@
 """The single WebSocket endpoint ``/ws/`` (SPEC §5).
 
-Client → server: ``{action: "ping"}``, ``{action: "subscribe", group}``,
+Authentication: ``/ws/?token=<access>`` (other clients), or — the dashboards, so that no
+token is in a URL and so in no server log — a bare ``/ws/`` whose first message is
+``{action: "auth", token}``, sent within ``REALTIME_AUTH_TIMEOUT`` seconds.
+
+Client → server: ``{action: "auth", token}``, ``{action: "ping"}``, ``{action: "subscribe", group}``,
 ``{action: "unsubscribe", group}``, ``{action: "resume", group, epoch, since}``.
-Server → client: ``{type: "pong"}``, ``{type: "subscribed", group, epoch, seq}``,
-event envelopes ``{type, group, epoch, seq, ts, payload}``, ``{type: "resync", group}``,
-``{type: "error", detail}``. Close codes: 4401 bad or missing token, 4403 a group
-the user may not see.
+Server → client: ``{type: "connected", user_id, groups}``, ``{type: "pong"}``,
+``{type: "subscribed", group, epoch, seq}``, event envelopes ``{type, group, epoch, seq, ts, payload}``,
+``{type: "resync", group}``, ``{type: "error", detail}``. Close codes: 4401 bad, missing or late
+token (or the user deactivated or deleted), 4403 a group the user may not see (or a role lost).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from realtime import registry, selectors
+from realtime.auth import user_for_token
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -23,23 +30,46 @@ CLOSE_FORBIDDEN = 4403
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
-        self.user = self.scope.get("user")
+        self.user = None  # set once authenticated
         self.joined: set[str] = set()
         # group -> (epoch, seq) of the last envelope this socket was sent: the channel layer
         # may deliver an event already replayed, or two commits' events out of order.
         self.positions: dict[str, tuple[str, int]] = {}
         self.default_groups: set[str] = set()
+        self._auth_timer: asyncio.Task | None = None
+        self._closed = False
         # Accept first: a close code can only be sent on an accepted socket.
         await self.accept()
-        if self.user is None or not self.user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+        if self.scope.get("token_in_query"):
+            await self._authenticate(self.scope.get("user"))
+        else:
+            self._auth_timer = asyncio.create_task(self._close_unless_authenticated())
+
+    async def _close_unless_authenticated(self) -> None:
+        await asyncio.sleep(settings.REALTIME_AUTH_TIMEOUT)
+        if self.user is None:
+            await self._close(CLOSE_UNAUTHENTICATED)
+
+    async def _close(self, code: int) -> None:
+        """Closes once; frames already on their way are then ignored."""
+        if not self._closed:
+            self._closed = True
+            await self.close(code=code)
+
+    async def _authenticate(self, user) -> None:
+        """Joins the user's role and user groups and says ``connected``; 4401 for no user."""
+        if user is None or not user.is_authenticated:
+            await self._close(CLOSE_UNAUTHENTICATED)
             return
+        self.user = user
         self.default_groups = set(await database_sync_to_async(registry.default_groups)(self.user))
         for group in sorted(self.default_groups):
             await self._join(group)
         await self.send_json({"type": "connected", "user_id": self.user.pk, "groups": sorted(self.default_groups)})
 
     async def disconnect(self, code):
+        if self._auth_timer is not None:
+            self._auth_timer.cancel()
         for group in list(getattr(self, "joined", ())):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -55,7 +85,13 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         return await database_sync_to_async(registry.can_subscribe)(self.user, group)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        """Bad frames (binary, not JSON) get an error reply instead of killing the socket."""
+        """Bad frames (binary, not JSON) get an error reply instead of killing the socket
+        (once authenticated: before, anything but the auth message closes it with 4401)."""
+        if self._closed:
+            return
+        if self.user is None:
+            await self._receive_auth(text_data)
+            return
         if text_data is None:
             await self.send_json({"type": "error", "detail": "Send JSON text frames."})
             return
@@ -65,6 +101,19 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "detail": "Messages are JSON objects with an action."})
             return
         await self.receive_json(content, **kwargs)
+
+    async def _receive_auth(self, text_data) -> None:
+        if self._auth_timer is not None:
+            self._auth_timer.cancel()
+        try:
+            content = json.loads(text_data) if text_data is not None else None
+        except ValueError:
+            content = None
+        token = content.get("token") if isinstance(content, dict) and content.get("action") == "auth" else None
+        if not isinstance(token, str) or not token:
+            await self._authenticate(None)
+            return
+        await self._authenticate(await database_sync_to_async(user_for_token)(token))
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -79,12 +128,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self._unsubscribe(content.get("group"))
         elif action == "resume":
             await self._resume(content)
+        elif action == "auth":
+            await self.send_json({"type": "error", "detail": "Already authenticated."})
         else:
             await self.send_json({"type": "error", "detail": f"Unknown action {action!r}."})
 
     async def _subscribe(self, group) -> None:
         if not await self._allowed(group):
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self._close(CLOSE_FORBIDDEN)
             return
         # Join before reading the position, so nothing falls between the two.
         await self._join(group)
@@ -106,7 +157,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "detail": "resume needs group, epoch (string) and since (integer)."})
             return
         if not await self._allowed(group):
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self._close(CLOSE_FORBIDDEN)
             return
         await self._join(group)
         events = await database_sync_to_async(selectors.events_since)(group, epoch=epoch, since=since)

@@ -37,10 +37,13 @@
       if (opened) await refreshToken();
       opened = true;
       const scheme = location.protocol === "https:" ? "wss" : "ws";
-      socket = new WebSocket(scheme + "://" + location.host + "/ws/?token=" + encodeURIComponent(token));
+      // The token goes in the first message, never in the URL: URLs end up in server logs.
+      socket = new WebSocket(scheme + "://" + location.host + "/ws/");
       socket.onopen = function () {
         backoff = 500;
         setStatus("live", "live");
+        // The server handles messages in order: the subscribes below follow the auth.
+        send({ action: "auth", token: token });
         Object.keys(streams).forEach(function (group) {
           const s = streams[group];
           if (s.epoch === null) send({ action: "subscribe", group: group });
