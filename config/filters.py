@@ -14,10 +14,9 @@ from django import forms
 from django.db import models
 from django_filters.fields import IsoDateTimeField
 
-# The years a shoot, a show, a rotation or a post can plausibly fall in (SPEC §1: 1900–2200).
-MIN_YEAR = 1900
-MAX_YEAR = 2200
-YEARS_MESSAGE = f"Must be between the years {MIN_YEAR} and {MAX_YEAR}."
+from config.validators import in_range, out_of_range_message
+
+YEARS_MESSAGE = out_of_range_message()
 # PostgreSQL's limit for a time zone displacement.
 MAX_OFFSET = timedelta(hours=15, minutes=59)
 
@@ -35,7 +34,7 @@ class MomentField(IsoDateTimeField):
         offset = moment.utcoffset()
         if offset is not None and abs(offset) > MAX_OFFSET:
             raise forms.ValidationError("The UTC offset must be within ±15:59.", code="offset")
-        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        if not in_range(moment):
             raise forms.ValidationError(YEARS_MESSAGE, code="year")
         return moment.astimezone(UTC)
 
@@ -43,7 +42,7 @@ class MomentField(IsoDateTimeField):
 class DayField(forms.DateField):
     def to_python(self, value):
         day: date | None = super().to_python(value)
-        if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+        if not in_range(day):
             raise forms.ValidationError(YEARS_MESSAGE, code="year")
         return day
 
