@@ -160,6 +160,9 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": CHANNEL_LAYER_PREFIX,
+                # Messages one process's channel may hold before the layer drops new ones: a burst
+                # for 1,000 sockets outran channels-redis's default of 100 ("over capacity").
+                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000),
             },
         }
     }

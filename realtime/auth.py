@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
+
+from realtime.db import socket_db
 
 
 def user_for_token(raw_token: str):
@@ -33,7 +34,7 @@ class JWTQueryStringAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         if "token" in query:
-            user = await database_sync_to_async(user_for_token)(query["token"][0])
+            user = await socket_db(user_for_token)(query["token"][0])
             scope = dict(scope, user=user, token_in_query=True)
         else:
             scope = dict(scope, user=AnonymousUser(), token_in_query=False)

@@ -15,20 +15,39 @@ token (or the user deactivated or deleted), 4403 a group the user may not see (o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from realtime import registry, selectors
 from realtime.auth import user_for_token
+from realtime.db import socket_db
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# RFC 6455 "service restart": the channel layer (Redis) failed; reconnect after a pause and resume.
+CLOSE_SERVICE_RESTART = 1012
+LEAVE_TIMEOUT_SECONDS = 5.0
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
+    async def __call__(self, scope, receive, send):
+        """A Redis that goes away ends the socket with 1012, which tells the client to reconnect
+        and resume, instead of an unhandled error (1006) and a traceback per socket."""
+        try:
+            await super().__call__(scope, receive, send)
+        except (RedisError, OSError) as exc:
+            logger.warning("socket closed with 1012: the channel layer failed (%s: %s)", type(exc).__name__, exc)
+            await self._leave_groups()
+            with contextlib.suppress(Exception):  # the client may be gone already
+                await send({"type": "websocket.close", "code": CLOSE_SERVICE_RESTART})
+
     async def connect(self):
         self.user = None  # set once authenticated
         self.joined: set[str] = set()
@@ -62,7 +81,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self._close(CLOSE_UNAUTHENTICATED)
             return
         self.user = user
-        self.default_groups = set(await database_sync_to_async(registry.default_groups)(self.user))
+        self.default_groups = set(await socket_db(registry.default_groups)(self.user))
         for group in sorted(self.default_groups):
             await self._join(group)
         await self.send_json({"type": "connected", "user_id": self.user.pk, "groups": sorted(self.default_groups)})
@@ -70,8 +89,24 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if self._auth_timer is not None:
             self._auth_timer.cancel()
-        for group in list(getattr(self, "joined", ())):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self._leave_groups()
+
+    async def _leave_groups(self) -> None:
+        """Leaves every group, each on its own: one failed discard must not keep the socket in
+        the others (they would expire only after the layer's group expiry)."""
+        groups = sorted(getattr(self, "joined", ()))
+        if not groups:
+            return
+        self.joined.clear()
+        discards = [self.channel_layer.group_discard(group, self.channel_name) for group in groups]
+        try:
+            # Bounded: with Redis unreachable the members expire with the group anyway.
+            results = await asyncio.wait_for(asyncio.gather(*discards, return_exceptions=True), LEAVE_TIMEOUT_SECONDS)
+        except TimeoutError:
+            results = [TimeoutError("leaving took too long")]
+        for group, result in zip(groups, results, strict=False):
+            if isinstance(result, BaseException):
+                logger.warning("could not leave %s (%s: %s)", group, type(result).__name__, result)
 
     async def _join(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
@@ -82,7 +117,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return False
         if group in self.joined:
             return True
-        return await database_sync_to_async(registry.can_subscribe)(self.user, group)
+        return await socket_db(registry.can_subscribe)(self.user, group)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         """Bad frames (binary, not JSON) get an error reply instead of killing the socket
@@ -113,7 +148,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(token, str) or not token:
             await self._authenticate(None)
             return
-        await self._authenticate(await database_sync_to_async(user_for_token)(token))
+        await self._authenticate(await socket_db(user_for_token)(token))
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -139,7 +174,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         # Join before reading the position, so nothing falls between the two.
         await self._join(group)
-        epoch, seq = await database_sync_to_async(selectors.group_position)(group)
+        epoch, seq = await socket_db(selectors.group_position)(group)
         self.positions[group] = (epoch, seq)
         await self.send_json({"type": "subscribed", "group": group, "epoch": epoch, "seq": seq})
 
@@ -160,7 +195,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self._close(CLOSE_FORBIDDEN)
             return
         await self._join(group)
-        events = await database_sync_to_async(selectors.events_since)(group, epoch=epoch, since=since)
+        events = await socket_db(selectors.events_since)(group, epoch=epoch, since=since)
         if events is None:
             self.positions.pop(group, None)
             await self.send_json({"type": "resync", "group": group})
@@ -183,7 +218,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             if envelope["seq"] <= last:
                 return
             if envelope["seq"] > last + 1:
-                missed = await database_sync_to_async(selectors.events_since)(group, epoch=known[0], since=last)
+                missed = await socket_db(selectors.events_since)(group, epoch=known[0], since=last)
                 if missed is None:
                     self.positions.pop(group, None)
                     await self.send_json({"type": "resync", "group": group})
