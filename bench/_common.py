@@ -37,22 +37,28 @@ def setup_django() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _ensure_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        return
-    import environ
+def _maintenance_connection(config: dict):
+    """An autocommit connection to the server's ``postgres`` database (to create or drop others)."""
     import psycopg
 
-    config = environ.Env.db_url_config(url)
-    name = config["NAME"]
-    with psycopg.connect(
+    return psycopg.connect(
         host=config.get("HOST") or "127.0.0.1",
         port=config.get("PORT") or 5432,
         user=config.get("USER") or "postgres",
         password=config.get("PASSWORD") or None,
         dbname="postgres",
         autocommit=True,
-    ) as conn:
+    )
+
+
+def _ensure_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    import environ
+
+    config = environ.Env.db_url_config(url)
+    name = config["NAME"]
+    with _maintenance_connection(config) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -61,20 +67,12 @@ def _ensure_database(url: str) -> None:
 def reset_database(url: str) -> None:
     """Drops and recreates the PostgreSQL database ``url`` names (a bench's own, never a shared one)."""
     import environ
-    import psycopg
 
     config = environ.Env.db_url_config(url)
     name = config["NAME"]
     if not name.startswith("setdesk_bench"):
         raise ValueError(f"refusing to drop {name!r}: only setdesk_bench* databases are reset")
-    with psycopg.connect(
-        host=config.get("HOST") or "127.0.0.1",
-        port=config.get("PORT") or 5432,
-        user=config.get("USER") or "postgres",
-        password=config.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
+    with _maintenance_connection(config) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 
