@@ -229,8 +229,18 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.positions[group] = (envelope["epoch"], envelope["seq"])
         await self.send_json(envelope)
 
+    async def realtime_revoke(self, message):
+        """Channel-layer handler for ``realtime.revoke`` (realtime/signals.py): the user was
+        deactivated or deleted (4401), or lost a role or perm (4403 "rights changed")."""
+        if self._closed:
+            return
+        self._closed = True
+        await self.close(code=message.get("code", CLOSE_FORBIDDEN), reason=message.get("reason") or None)
+
     async def realtime_event(self, message):
         """Channel-layer handler for ``realtime.event``: forwards the envelope, in order."""
+        if self._closed:
+            return
         envelope = message["event"]
         if envelope.get("group") in self.joined:
             await self._send_in_order(envelope)

@@ -75,7 +75,8 @@
       socket.onclose = function (event) {
         clearInterval(pingTimer);
         if (event.code === 4401) { setStatus("down", "signed out — reload"); return; }
-        if (event.code === 4403) { setStatus("down", "not allowed"); return; }
+        // "rights changed": a role was taken away; reconnect with what this user may see now.
+        if (event.code === 4403 && event.reason !== "rights changed") { setStatus("down", "not allowed"); return; }
         setStatus("down", "reconnecting…");
         setTimeout(open, backoff);
         backoff = Math.min(backoff * 2, 10000);
