@@ -292,7 +292,7 @@ class Sock:
         self.connected = asyncio.Event()
         self.subscribed = asyncio.Event()
         self.down = asyncio.Event()
-        self.events: list[tuple[int, float, float]] = []
+        self.events: list[tuple[int, float | str, float]] = []  # (seq, sent: time or ISO ts, received)
         self.max_seq = 0
         self.epoch = ""
         self.close_codes: list[int | None] = []
@@ -325,7 +325,9 @@ class Sock:
                     self._record(message["seq"], message["sent"], received)
                 elif message.get("group") == self.group and "seq" in message and "ts" in message:
                     self.epoch = message["epoch"]
-                    self._record(message["seq"], _ts(message["ts"]), received)
+                    # ts parsed later (``events``): a thousand sockets' parsing here would add
+                    # to the latency of the sockets read after them (bare events carry a float).
+                    self._record(message["seq"], message["ts"], received)
                 elif kind == "connected":
                     self.connected.set()
                 elif kind == "subscribed":
@@ -343,7 +345,7 @@ class Sock:
             self.close_times.append(time.time())
             self.down.set()
 
-    def _record(self, seq: int, sent: float, received: float) -> None:
+    def _record(self, seq: int, sent: float | str, received: float) -> None:
         self.events.append((seq, sent, received))
         self.max_seq = max(self.max_seq, seq)
 
@@ -409,7 +411,8 @@ def delivery(socks: list[Sock], first: int, last: int) -> Delivery:
         for seq, sent, received in sock.events:
             if first <= seq <= last:
                 seqs.append(seq)
-                out.latencies_ms.append((received - sent) * 1000)
+                sent_at = _ts(sent) if isinstance(sent, str) else sent
+                out.latencies_ms.append((received - sent_at) * 1000)
         out.expected += len(wanted)
         out.missing += len(wanted - set(seqs))
         out.duplicated += len(seqs) - len(set(seqs))
@@ -487,6 +490,7 @@ class World:
     burst_pairs: list[tuple[int, int]]
     caller_token: str
     viewer_tokens: list[str]
+    viewer_ids: list[int]
     procs: dict[str, Proc] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     driver: ProcessPoolExecutor | None = None
@@ -776,6 +780,8 @@ async def phase_http_loaded(world: World, ours: list[Sock], idle: dict[str, floa
     p = world.profile
     n = len(ours)
     say(f"• HTTP under fan-out: {n} sockets open on ws1/ws2, each activation fans out 2 events to all")
+    # The target is the deployment's (README, docker-compose.yml: HTTP on processes of its own);
+    # the single-process row shows what that split is for.
     for target, label in (("web", "split: HTTP on web"), ("ws1", "single: HTTP on ws1")):
         base = await world.settled_position()
         median, results = await http_median(world, target, p.http_samples, 0.5)
@@ -789,7 +795,10 @@ async def phase_http_loaded(world: World, ours: list[Sock], idle: dict[str, floa
             f"events p99 {pct(d.latencies_ms, 0.99):.0f} ms"
         )
         world.add(f"POST activate, {n} sockets, {label} (median)", median, math.nan, "ms")
-        world.add(f"  … ratio to idle ({idle[target]:.0f} ms)", ratio, math.nan, "x", "<= 2x idle", ratio <= 2)
+        if target == "web":
+            world.add(f"  … ratio to idle ({idle[target]:.0f} ms)", ratio, math.nan, "x", "<= 2x idle", ratio <= 2)
+        else:
+            world.add(f"  … ratio to idle ({idle[target]:.0f} ms), for comparison", ratio, math.nan, "x")
     if not burst:
         return
     for target, label in (("web", "split"), ("ws1", "single")):
@@ -814,22 +823,33 @@ async def phase_http_loaded(world: World, ours: list[Sock], idle: dict[str, floa
 async def phase_mass_disconnect(world: World, ours: list[Sock], bare: list[Sock], keep: int) -> None:
     victims_ours, victims_bare = ours[keep:], bare[keep:]
     say(f"• Mass disconnect: {len(victims_ours)} sockets closed at once")
-    for name, socks, servers, prefix, per_socket in (
-        ("ours", victims_ours, ("ws1", "ws2"), PREFIX, 3),
-        ("bare", victims_bare, ("bare1", "bare2"), BARE_PREFIX, 1),
+    # Ours: each viewer is alone in its user group, so a closed socket's user group must empty
+    # (shared groups hold one member per process, not per socket). Bare: one group, one member
+    # per socket.
+    victim_users = [world.viewer_ids[i % len(world.viewer_ids)] for i in range(keep, len(ours))]
+
+    def stale_ours() -> int:
+        return sum(1 for user_id in victim_users if world.members(PREFIX, f"user.{user_id}") > 0)
+
+    remaining_bare = len(bare) - len(victims_bare)
+    bare_before = world.members(BARE_PREFIX) - len(bare)
+
+    def stale_bare() -> int:
+        return world.members(BARE_PREFIX) - remaining_bare - bare_before
+
+    for name, socks, servers, count_stale in (
+        ("ours", victims_ours, ("ws1", "ws2"), stale_ours),
+        ("bare", victims_bare, ("bare1", "bare2"), stale_bare),
     ):
-        remaining = len(ours if name == "ours" else bare) - len(socks)
-        stale_before = world.members(prefix) - per_socket * (remaining + len(socks))
         offsets = {s: world.procs[s].log_size() for s in servers}
         await asyncio.gather(*(sock.close() for sock in socks))
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            stale = world.members(prefix) - per_socket * remaining - stale_before
-            if stale <= 0:
+            if count_stale() <= 0:
                 break
             await asyncio.sleep(0.5)
         await asyncio.sleep(1.0)  # let the servers finish logging
-        stale = world.members(prefix) - per_socket * remaining - stale_before
+        stale = count_stale()
         errors = dict.fromkeys(ERROR_PATTERNS, 0)
         for s in servers:
             for k, v in count_errors(world.procs[s].log(offsets[s])).items():
@@ -1016,6 +1036,7 @@ def prepare(profile: Profile) -> dict:
         "burst_pairs": [(segments[3 + 2 * i], segments[4 + 2 * i]) for i in range(BURST_CONCURRENCY)],
         "caller_token": str(AccessToken.for_user(caller)),
         "viewer_tokens": [str(AccessToken.for_user(user)) for user in viewers],
+        "viewer_ids": [user.pk for user in viewers],
     }
     connection.close()
     return data

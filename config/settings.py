@@ -187,6 +187,12 @@ else:
 
 # Seconds a socket opened without ?token= has to send {action: "auth", token} (else 4401).
 REALTIME_AUTH_TIMEOUT = env.float("REALTIME_AUTH_TIMEOUT", default=10.0)
+# Layer messages one socket may have waiting; past it the socket closes with 1013 and its
+# client resumes from the event log (a phone that stopped reading must not grow the process).
+REALTIME_SOCKET_INBOX = env.int("REALTIME_SOCKET_INBOX", default=1000)
+# Seconds between renewals of each process hub's group memberships: under channels-redis's
+# group expiry (one day), or a group a process has held a day long would drop it.
+REALTIME_GROUP_REFRESH_SECONDS = env.float("REALTIME_GROUP_REFRESH_SECONDS", default=3600.0)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None

@@ -11,6 +11,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+from realtime import registry
 from realtime.db import socket_db
 
 
@@ -27,6 +28,13 @@ def user_for_token(raw_token: str):
     return user or AnonymousUser()
 
 
+def socket_identity(raw_token: str) -> tuple[object, list[str]]:
+    """The token's user and the groups its socket joins (none for AnonymousUser): one trip to
+    the consumers' single database thread per connect, which a reconnect storm queues on."""
+    user = user_for_token(raw_token)
+    return user, (registry.default_groups(user) if user.is_authenticated else [])
+
+
 class JWTQueryStringAuthMiddleware(BaseMiddleware):
     """``?token=`` (even empty) authenticates on connect (``token_in_query``); without it the
     consumer waits for an ``{action: "auth", token}`` message (the dashboards: no token in a URL)."""
@@ -34,8 +42,8 @@ class JWTQueryStringAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         if "token" in query:
-            user = await socket_db(user_for_token)(query["token"][0])
-            scope = dict(scope, user=user, token_in_query=True)
+            user, default_groups = await socket_db(socket_identity)(query["token"][0])
+            scope = dict(scope, user=user, default_groups=default_groups, token_in_query=True)
         else:
             scope = dict(scope, user=AnonymousUser(), token_in_query=False)
         return await super().__call__(scope, receive, send)

@@ -10,7 +10,7 @@ imports none of them::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from realtime import groups
 
@@ -36,11 +36,14 @@ def default_groups(user) -> list[str]:
     return names
 
 
-def can_subscribe(user, group: str) -> bool:
-    """May ``user`` receive ``group``'s events? Own role/user groups, or a registered object group it can view."""
+def can_subscribe(user, group: str, *, own_groups: Iterable[str] | None = None) -> bool:
+    """May ``user`` receive ``group``'s events? Own role/user groups, or a registered object group it can view.
+
+    ``own_groups``: the user's default groups when the caller has them (a socket read them on
+    connect), which saves a query."""
     if not groups.is_valid_group(group):
         return False
-    if group in default_groups(user):
+    if group in (default_groups(user) if own_groups is None else own_groups):
         return True
     parts = groups.split_object_group(group)
     if parts is None:

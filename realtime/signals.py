@@ -42,7 +42,9 @@ def _send(targets: list[str], code: int, reason: str) -> None:
 
     async def _send_all() -> None:
         for group in targets:
-            await layer.group_send(group, {"type": REVOKE_MESSAGE_TYPE, "code": code, "reason": reason})
+            # "group" routes it in each process's hub (realtime/hub.py).
+            message = {"type": REVOKE_MESSAGE_TYPE, "group": group, "code": code, "reason": reason}
+            await layer.group_send(group, message)
 
     try:
         if is_redis_layer(layer):

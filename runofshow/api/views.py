@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -37,6 +38,8 @@ TIMING_DOC = (
 )
 SESSION_ID = OpenApiParameter("session_id", int, OpenApiParameter.PATH, description="Show session id.")
 SEGMENT_ID = OpenApiParameter("segment_id", int, OpenApiParameter.PATH, description="Segment id.")
+# Show-call actions: their services are atomic on their own (see SegmentViewSet.as_view).
+SHOW_CALL_ACTIONS = {"activate", "complete"}
 ERROR = OpenApiResponse(description='`{"detail": ..., "errors": {field: [...]}}`')
 
 
@@ -124,8 +127,18 @@ class SegmentViewSet(
     permission_classes = [RundownAccess]
     http_method_names = ["get", "patch", "delete", "post", "head", "options"]
 
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        """Activate and complete run outside the request's transaction (ATOMIC_REQUESTS): the
+        service commits its own, so the event leaves for every caller's screen the moment it
+        commits, not after this view has built its answer."""
+        view = super().as_view(actions, **initkwargs)
+        if actions and set(actions.values()) <= SHOW_CALL_ACTIONS:
+            view = transaction.non_atomic_requests(view)
+        return view
+
     def get_permissions(self):
-        if self.action in ("activate", "complete"):
+        if self.action in SHOW_CALL_ACTIONS:
             return [CanCallShow()]
         return super().get_permissions()
 

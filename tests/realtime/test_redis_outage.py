@@ -61,15 +61,25 @@ class RedisProcess:
     """A throwaway ``redis-server`` on a free loopback port."""
 
     def __init__(self, folder: Path):
+        self.folder = folder
         self.port = _free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._start()
+
+    def _start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(folder)],
+             "--dir", str(self.folder)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         _wait_for(self._answers, seconds=10, what="redis-server answers PING")
+
+    def crash_and_restart(self) -> None:
+        """SIGKILL, then a new server on the same port: every key (group memberships) is lost."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self._start()
 
     def _answers(self) -> bool:
         try:

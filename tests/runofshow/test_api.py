@@ -354,3 +354,37 @@ def test_times_are_iso_with_offset(api_as, show):
     session, _segments = show
     row = api_as("director").get(f"{BASE}/sessions/{session.pk}/segments/").json()["results"][0]
     assert row["start_time"] == SHOW_START.isoformat().replace("+00:00", "Z")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["activate", "complete"])
+def test_a_show_call_commits_before_its_answer_is_built(api_as, show, show_clock, monkeypatch, action):
+    """Issue 9, per-event overhead: the event leaves when the show call commits, not after
+    the view has built the show state (ATOMIC_REQUESTS held it until then)."""
+    from django.db import connection
+
+    from realtime.models import EventLog
+    from runofshow.api import views
+
+    session, (a, *_rest) = show
+    caller = api_as("show_caller")
+    show_clock(1)
+    if action == "complete":
+        assert caller.post(f"{BASE}/segments/{a.pk}/activate/").status_code == 200
+    seen = {}
+    real_show_state = views.selectors.show_state
+
+    def observing(*args, **kwargs):
+        seen["in_transaction"] = connection.in_atomic_block
+        seen["events"] = EventLog.objects.filter(event_type=f"runofshow.segment.{action}d").count()
+        return real_show_state(*args, **kwargs)
+
+    monkeypatch.setattr(views.selectors, "show_state", observing)
+    response = caller.post(f"{BASE}/segments/{a.pk}/{action}/")
+    assert response.status_code == 200, response.content
+    assert seen["in_transaction"] is False
+    assert seen["events"] >= 1
+
+    conflict = caller.post(f"{BASE}/segments/{a.pk}/{action}/")  # refused: nothing half-written
+    assert conflict.status_code == 409
+    assert AuditEntry.objects.filter(session=session).count() == (2 if action == "complete" else 1)
