@@ -7,6 +7,8 @@ deeper than a few levels; MAX_DEPTH leaves ample room.
 
 from __future__ import annotations
 
+import json
+
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -27,6 +29,18 @@ def nesting_depth(data) -> int:
         deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in children)
     return deepest
+
+
+def loads_bounded(text: str | bytes, max_depth: int = MAX_DEPTH):
+    """``json.loads`` for text from outside (a form, an AI reply): nesting past ``max_depth``
+    raises ValueError like any other bad JSON, instead of RecursionError (a 500)."""
+    try:
+        data = json.loads(text)
+    except RecursionError as exc:
+        raise ValueError(f"nested deeper than {max_depth} levels") from exc
+    if nesting_depth(data) > max_depth:
+        raise ValueError(f"nested deeper than {max_depth} levels")
+    return data
 
 
 class BoundedJSONParser(JSONParser):

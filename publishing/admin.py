@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -13,6 +11,7 @@ from django.utils.html import format_html
 
 from config.admin import ReadOnlyAdmin
 from config.errors import DomainError
+from config.parsers import loads_bounded
 from publishing import services, sources
 from publishing.limits import HashtagError, normalize_hashtags
 from publishing.models import AITemplate, DispatchLease, PlatformAccount, PostStatus, ScheduledPost, Video
@@ -38,9 +37,9 @@ class PlatformAccountForm(forms.ModelForm):
         if not raw:
             return None
         try:
-            value = json.loads(raw)
+            value = loads_bounded(raw)
         except ValueError as exc:
-            raise forms.ValidationError("Not valid JSON.") from exc
+            raise forms.ValidationError(f"Not valid JSON ({exc}).") from exc
         if not isinstance(value, dict):
             raise forms.ValidationError("Credentials are a JSON object.")
         return value

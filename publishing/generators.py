@@ -17,7 +17,6 @@ any of it raises ``InvalidReply`` — callers never get half-filled metadata.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Protocol
 import httpx
 from django.conf import settings
 
+from config.parsers import loads_bounded
 from publishing.limits import HashtagError, normalize_hashtags
 
 TITLE_MAX = 100
@@ -128,7 +128,7 @@ def parse_reply(content: str) -> Metadata:
     if fenced:
         text = fenced.group(1)
     try:
-        data = json.loads(text)
+        data = loads_bounded(text)
     except ValueError as exc:
         raise InvalidReply(f"The AI reply is not JSON: {content[:120]!r}") from exc
     return validate_metadata(data)

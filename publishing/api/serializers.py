@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from config.validators import MOMENT_ERROR_MESSAGES, validate_moment
 from publishing.limits import HashtagError, normalize_hashtags
 from publishing.models import AITemplate, Platform, PlatformAccount, PostStatus, ScheduledPost, Video
 from publishing.uploaders import safe_permalink
@@ -135,12 +136,18 @@ class PostCreateSerializer(serializers.Serializer):
     platforms = serializers.ListField(child=PlatformField(), allow_empty=False,
                                       max_length=len(Platform.choices))  # fmt: skip
     scheduled_time = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="Defaults to the next slot free on every platform."
+        required=False,
+        allow_null=True,
+        validators=[validate_moment],
+        error_messages=MOMENT_ERROR_MESSAGES,
+        help_text="Defaults to the next slot free on every platform. Years 1900–2200.",
     )
 
 
 class PostRescheduleSerializer(serializers.Serializer):
-    scheduled_time = serializers.DateTimeField()
+    scheduled_time = serializers.DateTimeField(
+        validators=[validate_moment], error_messages=MOMENT_ERROR_MESSAGES, help_text="Years 1900–2200."
+    )
 
 
 class SpaceSerializer(serializers.Serializer):

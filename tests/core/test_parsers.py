@@ -42,3 +42,30 @@ def test_nesting_depth_counts_lists_and_objects_without_recursing():
     for _ in range(100_000):
         deep = [deep]
     assert nesting_depth(deep) == 100_001
+
+
+@pytest.mark.django_db
+def test_no_admin_json_field_answers_absurd_nesting_with_a_500(admin_user):
+    """Issue 9, finding 10 (nested JSON → 400, never 500), in the admin: every JSON form field
+    of every ModelAdmin refuses ``[`` × 50,000 as invalid and redisplays it."""
+    from django import forms
+    from django.contrib import admin
+    from django.core.exceptions import ValidationError
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    checked = []
+    for model, model_admin in admin.site._registry.items():
+        form_class = model_admin.get_form(request, None)
+        for name, field in form_class.base_fields.items():
+            if not isinstance(field, forms.JSONField):
+                continue
+            checked.append(f"{model.__name__}.{name}")
+            with pytest.raises(ValidationError):
+                field.clean("[" * 50_000)
+            bound = forms.Form(data={name: "[" * 50_000})
+            bound.fields[name] = field
+            assert not bound.is_valid()
+            assert "[[[" in str(bound[name])  # redisplayed as typed
+    assert "ColumnPreference.visible_columns" in checked

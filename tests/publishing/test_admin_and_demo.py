@@ -67,6 +67,14 @@ def test_credentials_are_never_shown_and_blank_keeps_them(admin_client_, account
     account.refresh_from_db()
     assert account.credentials == {"token": "rotated"}
 
+    nested = admin_client_.post(  # issue 9: RecursionError, a 500
+        f"/admin/publishing/platformaccount/{account.pk}/change/",
+        {"platform": "youtube", "handle": "new", "authenticated": "on", "new_credentials": "[" * 50_000},
+    )
+    assert nested.status_code == 200 and "Not valid JSON" in nested.content.decode()
+    account.refresh_from_db()
+    assert account.credentials == {"token": "rotated"}
+
 
 def _act(client, model, action, ids):
     return client.post(

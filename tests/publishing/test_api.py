@@ -339,3 +339,20 @@ def test_space_refuses_bad_input_without_writing(manager, accounts, make_video, 
     assert manager.post(f"{BASE}/posts/space/", {"videos": [ok.pk], "platforms": ["tiktok"]}).status_code == 409
     assert manager.post(f"{BASE}/posts/space/", {"videos": [], "platforms": ["tiktok"]}).status_code == 400
     assert ScheduledPost.objects.exclude(pk=posted.pk).count() == 0
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00:00Z", "2201-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00"])
+def test_scheduled_times_outside_the_years_are_refused_and_change_nothing(frozen, manager, make_video, make_post,
+                                                                          moment):  # fmt: skip
+    """Issue 9, finding 5 (ranges at the edge): 9999-12-31 was scheduled (201)."""
+    created = manager.post(
+        f"{BASE}/posts/", {"video": make_video().pk, "platforms": ["tiktok"], "scheduled_time": moment}
+    )
+    assert created.status_code == 400, created.content
+    assert "1900" in created.json()["errors"]["scheduled_time"][0]
+    post = make_post(when=NOW + timedelta(hours=2))
+    moved = manager.patch(f"{BASE}/posts/{post.pk}/", {"scheduled_time": moment})
+    assert moved.status_code == 400, moved.content
+    assert ScheduledPost.objects.count() == 1
+    post.refresh_from_db()
+    assert post.scheduled_time == NOW + timedelta(hours=2)

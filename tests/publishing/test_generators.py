@@ -93,6 +93,8 @@ def test_parse_reply_accepts_a_fenced_object_and_a_hashtag_list():
         (json.dumps({**GOOD, "hashtags": " ".join(f"#t{i}" for i in range(16))}), "16 hashtags"),
         (json.dumps({**GOOD, "hashtags": 5}), "hashtags are missing"),
         (json.dumps({"caption": "x", "hashtags": GOOD["hashtags"]}), "title is missing"),
+        ("[" * 50_000, "not JSON"),  # issue 9: RecursionError, a 500 on "test prompt"
+        ('{"a": ' * 40 + "1" + "}" * 40, "not JSON"),
     ],
 )
 def test_parse_reply_rejects_bad_replies_clearly(content, needle):
