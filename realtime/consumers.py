@@ -63,7 +63,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         try:
             await await_many_dispatch([receive, self.inbox.get], self.dispatch)
         except StopConsumer:
-            pass
+            pass  # a clean end: Channels' way out of the dispatch loop
         except (RedisError, OSError) as exc:
             logger.warning("socket closed with 1012: the channel layer failed (%s: %s)", type(exc).__name__, exc)
             await self._leave_groups()
