@@ -3,8 +3,8 @@
 Called by services inside their transaction. Each target group gets the next
 ``seq`` and an EventLog row in that same transaction; the channel layer is only
 asked to carry the envelopes after the transaction commits, so an event of a
-rolled-back change is never seen. The request does not wait for that: envelopes are
-handed to the process's send loop (realtime/sendloop.py). If the channel layer is down
+rolled-back change is never seen. The request waits for that at most a few milliseconds:
+envelopes are handed to the process's send loop (realtime/sendloop.py). If the channel layer is down
 or frozen the change still stands: the failure is logged and clients catch up from the
 event log.
 """
@@ -147,8 +147,9 @@ def send_envelopes(envelopes: list[dict], *, wait: float | None = None) -> int:
     """Hands envelopes to the channel layer; returns how many failed (logged, never raised).
 
     Through the Redis layer they go to the process's long-lived send loop, which sends them
-    in order after whatever was handed in before; this returns at once (a frozen Redis never
-    holds the caller), counting only envelopes dropped because the loop's queue is full,
+    in order after whatever was handed in before; this returns once they left or after
+    ``SEND_HEAD_START_SECONDS`` (a frozen Redis never holds the caller longer), counting only
+    envelopes dropped because the loop's queue is full,
     unless ``wait`` gives the seconds to wait for the outcome. The in-memory layer is
     reached through the caller's loop with ``async_to_sync`` (its queues live there) and
     answers at once. All sends of one call share one trip into the loop.

@@ -102,10 +102,6 @@ class SocketHub:
         finally:
             self._forget_if_unused(group, entry)
 
-    def members(self, group: str) -> int:
-        entry = self.groups.get(group)
-        return len(entry.members) if entry is not None else 0
-
     def _forget_if_unused(self, group: str, entry: _Group) -> None:
         if entry.members or entry.in_layer or entry.lock.locked() or self.groups.get(group) is not entry:
             return
