@@ -11,6 +11,7 @@ event log.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import json
 import logging
@@ -25,7 +26,6 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from realtime import groups as group_names
-from realtime.layers import group_send
 from realtime.models import BroadcastRule, EventLog
 from realtime.sendloop import is_redis_layer, send_loop
 
@@ -163,7 +163,7 @@ def send_envelopes(envelopes: list[dict], *, wait: float | None = None) -> int:
         for envelope in envelopes:
             try:
                 message = {"type": CHANNEL_MESSAGE_TYPE, "event": envelope}
-                await group_send(layer, envelope["group"], message, timeout=GROUP_SEND_TIMEOUT_SECONDS)
+                await asyncio.wait_for(layer.group_send(envelope["group"], message), GROUP_SEND_TIMEOUT_SECONDS)
             except Exception:
                 failed += 1
                 logger.warning(

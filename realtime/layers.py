@@ -60,10 +60,21 @@ class PooledRedisChannelLayer(RedisChannelLayer):
         return pool
 
     async def group_send(self, group, message):
-        """channels-redis's group_send in two round trips instead of four: the group's cleanup
-        and read in one pipeline, each process key's cleanup and the send script in another.
-        Every event pays this on the sender's send loop, whose thread also waits for the GIL
-        after each reply while the request or task goes on."""
+        """channels-redis's group_send, in two round trips instead of four. A connection that a
+        Redis restart left dead gets one more try on a fresh one, whoever sends (an event, a
+        revocation); a duplicate is harmless: sockets drop a seq they already sent."""
+        try:
+            await self._group_send_once(group, message)
+        except Exception as exc:
+            if not _is_dropped_connection(exc):
+                raise
+            await self.reset_connections()
+            await self._group_send_once(group, message)
+
+    async def _group_send_once(self, group, message):
+        """The group's cleanup and read in one pipeline, each process key's cleanup and the send
+        script in another. Every event pays this on the sender's send loop, whose thread also
+        waits for the GIL after each reply while the request or task goes on."""
         assert self.require_valid_group_name(group), "Group name not valid"
         key = self._group_key(group)
         async with self.connection(self.consistent_hash(group)).pipeline(transaction=False) as pipe:
@@ -89,19 +100,6 @@ class PooledRedisChannelLayer(RedisChannelLayer):
             await pool.disconnect()
 
 
-def is_dropped_connection(exc: BaseException) -> bool:
+def _is_dropped_connection(exc: BaseException) -> bool:
     """A connection Redis closed or refused (a restart), not a slow or frozen Redis."""
     return isinstance(exc, (RedisConnectionError, ConnectionError)) and not isinstance(exc, TimeoutError)
-
-
-async def group_send(layer, group: str, message: dict, *, timeout: float) -> None:
-    """``layer.group_send`` bounded by ``timeout``; a connection left dead by a Redis restart
-    gets one more try on a fresh one (a duplicate is harmless: sockets drop a seq they sent)."""
-    try:
-        await asyncio.wait_for(layer.group_send(group, message), timeout)
-    except Exception as exc:
-        reset = getattr(layer, "reset_connections", None)
-        if reset is None or not is_dropped_connection(exc):
-            raise
-        await reset()
-        await asyncio.wait_for(layer.group_send(group, message), timeout)

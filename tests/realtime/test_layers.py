@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 
 import pytest
@@ -62,3 +63,40 @@ def test_the_project_uses_the_pooled_layer_with_a_bounded_pool():
     host = config["CONFIG"]["hosts"][0]
     assert host["max_connections"] == settings.CHANNEL_LAYER_MAX_CONNECTIONS
     assert host["timeout"] == settings.CHANNEL_LAYER_POOL_TIMEOUT
+
+
+@pytest.mark.asyncio
+async def test_group_send_delivers_once_per_channel_and_drops_past_capacity(captured_log):
+    layer = PooledRedisChannelLayer(hosts=[_host()], prefix=f"test-send-{uuid.uuid4().hex[:8]}", capacity=2)
+    first, second = await layer.new_channel(), await layer.new_channel()
+    for name in (first, second):
+        await layer.group_add("send.capacity", name)
+    with captured_log("realtime.layers", logging.INFO) as notes:
+        for n in range(3):  # the third is over the channels' capacity of 2
+            await layer.group_send("send.capacity", {"type": "test.n", "n": n})
+    assert any("over capacity" in note for note in notes)
+    for name in (first, second):
+        assert [(await layer.receive(name))["n"] for _ in range(2)] == [0, 1]
+    await layer.flush()
+
+
+@pytest.mark.asyncio
+async def test_group_send_survives_connections_a_redis_restart_left_dead(tmp_path):
+    """Any sender (an event, a revocation) gets one more try on a fresh connection."""
+    from tests.realtime.test_redis_outage import RedisProcess
+
+    server = RedisProcess(tmp_path)
+    try:
+        layer = PooledRedisChannelLayer(hosts=[{"address": server.url, "socket_timeout": 5}], prefix="test-restart")
+        channel = await layer.new_channel()
+        await layer.group_add("send.restart", channel)
+        await layer.group_send("send.restart", {"type": "test.n", "n": 1})  # the pool now holds connections
+        assert (await layer.receive(channel))["n"] == 1
+        await asyncio.to_thread(server.crash_and_restart)
+        await layer.group_send("send.restart", {"type": "test.n", "n": 2})  # no raise: retried afresh
+        await layer.group_add("send.restart", channel)  # the crash lost the membership
+        await layer.group_send("send.restart", {"type": "test.n", "n": 3})
+        assert (await layer.receive(channel))["n"] == 3
+        await layer.flush()
+    finally:
+        server.stop()
