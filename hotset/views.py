@@ -17,6 +17,8 @@ from hotset import selectors
 from hotset.api.serializers import HotSetSessionSerializer, HotSetSettingsSerializer
 from hotset.models import HotSetSession, ProductionDay
 from hotset.permissions import RUN_HOT_SET
+from realtime import groups
+from realtime.selectors import page_positions
 
 # The pre-call checklist the 1st AD ticks before confirming crew call and first shot.
 PRE_CALL_CHECKLIST = [
@@ -77,6 +79,15 @@ def session_dashboard(request, session_id: int):
     # The settings (labour rules, triggers) only for those who may read them over REST; the
     # default tab is the page's own behaviour, for every viewer.
     can_view_settings = request.user.has_perm("hotset.view_hotsetsettings")
+    can_view_suggestions = request.user.has_perm("hotset.view_suggestion")
+    # Read before the data: the page resumes its groups from here (realtime.js).
+    positions = page_positions(
+        [
+            groups.hotset_session_group(session.pk),
+            *([groups.hotset_session_settings_group(session.pk)] if can_view_settings else []),
+            *([groups.hotset_session_suggestions_group(session.pk)] if can_view_suggestions else []),
+        ]
+    )
     projection, problem = _projection_or_problem(session)
     try:
         session_data = HotSetSessionSerializer(session).data
@@ -93,7 +104,7 @@ def session_dashboard(request, session_id: int):
         **({"settings": HotSetSettingsSerializer(settings).data} if can_view_settings else {}),
         "can_change_settings": request.user.has_perm("hotset.change_hotsetsettings"),
         "checklist": PRE_CALL_CHECKLIST,
-        "can_view_suggestions": request.user.has_perm("hotset.view_suggestion"),
+        "can_view_suggestions": can_view_suggestions,
         # Where a scene can move to: the project's later days that are not wrapped.
         "later_days": [
             {"id": d.pk, "label": f"Day {d.day_number} · {d.date.isoformat()}"}
@@ -104,5 +115,5 @@ def session_dashboard(request, session_id: int):
             .order_by("date")[:20]
         ],
     }
-    context = dashboard_context(request, session=session, initial=initial, problem=problem)
+    context = dashboard_context(request, session=session, initial=initial, problem=problem, live_positions=positions)
     return render(request, "hotset/dashboard.html", context)

@@ -14,6 +14,7 @@ from publishing.generators import DEFAULT_PROMPT
 from publishing.models import AITemplate, PlatformAccount, PostStatus
 from realtime.broadcast import role_groups_for
 from realtime.groups import role_group
+from realtime.selectors import page_positions
 
 VIEW = "publishing.view_scheduledpost"
 MANAGE = "publishing.change_scheduledpost"
@@ -26,11 +27,11 @@ def live_groups(user) -> list[str]:
     return sorted(mine & set(role_groups_for("publishing.")))
 
 
-def _common(request) -> dict:
+def _common(request, groups: list[str]) -> dict:
     return {
         "now": timezone.now().isoformat(),
         "timezone": settings.TIME_ZONE,
-        "groups": live_groups(request.user),
+        "groups": groups,
     }
 
 
@@ -38,6 +39,8 @@ def _common(request) -> dict:
 @permission_required(VIEW, raise_exception=True)
 def queue(request):
     """Stats, the queue with a per-post countdown, and (for social managers) the post actions."""
+    groups = live_groups(request.user)
+    positions = page_positions(groups)  # before the data: the page resumes from here
     waiting = (
         selectors.posts()
         .filter(status__in=(PostStatus.PENDING, PostStatus.PROCESSING, PostStatus.FAILED))
@@ -45,24 +48,30 @@ def queue(request):
     )
     posted = selectors.posts().filter(status=PostStatus.COMPLETED).order_by("-posted_at", "-id")[:RECENTLY_POSTED]
     initial = {
-        **_common(request),
+        **_common(request, groups),
         "can_manage": request.user.has_perm(MANAGE),
         "can_schedule": request.user.has_perm("publishing.add_scheduledpost"),
         "stats": selectors.post_stats(now=timezone.now()),
         "posts": PostSerializer([*waiting, *posted], many=True).data,
         "accounts": PlatformAccountSerializer(PlatformAccount.objects.all(), many=True).data,
     }
-    return render(request, "publishing/queue.html", dashboard_context(request, initial=initial))
+    return render(
+        request, "publishing/queue.html", dashboard_context(request, initial=initial, live_positions=positions)
+    )
 
 
 @login_required
 @permission_required("publishing.view_aitemplate", raise_exception=True)
 def templates_page(request):
     """The AI templates: list, edit, activate, delete, and try a prompt."""
+    groups = live_groups(request.user)
+    positions = page_positions(groups)  # before the data: the page resumes from here
     initial = {
-        **_common(request),
+        **_common(request, groups),
         "can_edit": request.user.has_perm("publishing.change_aitemplate"),
         "templates": AITemplateSerializer(AITemplate.objects.all(), many=True).data,
         "default_prompt": DEFAULT_PROMPT,
     }
-    return render(request, "publishing/templates.html", dashboard_context(request, initial=initial))
+    return render(
+        request, "publishing/templates.html", dashboard_context(request, initial=initial, live_positions=positions)
+    )

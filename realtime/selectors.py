@@ -13,6 +13,16 @@ def group_position(group: str) -> tuple[str, int]:
     return cursor.epoch, cursor.seq
 
 
+def page_positions(groups) -> dict[str, dict]:
+    """{group: {"epoch", "seq"}} for a page rendered now: read before the page's data, so a
+    page that resumes from here (realtime.js) misses no change made while it loaded."""
+    found = {
+        row.group_name: {"epoch": row.epoch, "seq": row.seq}
+        for row in GroupCursor.objects.filter(group_name__in=list(groups)).only("group_name", "epoch", "seq")
+    }
+    return {group: found.get(group, {"epoch": "", "seq": 0}) for group in groups}
+
+
 def events_since(group: str, *, epoch: str, since: int) -> list[dict] | None:
     """Every event of ``group`` with seq > ``since``, in order; None when the client must resync.
 

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from config.pages import dashboard_context
+from realtime.groups import runofshow_session_group
+from realtime.selectors import page_positions
 from runofshow import selectors
 from runofshow.api.serializers import SegmentSerializer, ShowStateSerializer
 from runofshow.columns import ALLOWED_COLUMNS
@@ -37,6 +39,7 @@ def session_dashboard(request, session_id: int):
     if not request.user.has_perm(VIEW_SHOW_CALL):
         raise PermissionDenied
     session = get_object_or_404(ShowSession, pk=session_id)
+    positions = page_positions([runofshow_session_group(session.pk)])  # before the data: the page resumes from here
     columns, is_default = selectors.visible_columns(user=request.user, session_id=session.pk)
     initial = {
         "session": {"id": session.pk, "name": session.name, "timezone": session.timezone},
@@ -47,4 +50,5 @@ def session_dashboard(request, session_id: int):
         "segments": SegmentSerializer(selectors.rundown(session.pk), many=True).data,
         "state": ShowStateSerializer(selectors.show_state(session, now=timezone.now())).data,
     }
-    return render(request, "runofshow/dashboard.html", dashboard_context(request, session=session, initial=initial))
+    context = dashboard_context(request, session=session, initial=initial, live_positions=positions)
+    return render(request, "runofshow/dashboard.html", context)

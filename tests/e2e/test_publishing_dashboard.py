@@ -106,8 +106,7 @@ def test_queue_counts_down_and_runs_the_post_actions(asgi_server, logged_in_page
 
 
 def test_queue_follows_events_live_and_schedules_from_the_form(asgi_server, logged_in_page, make_user, queue_data):
-    # The role groups already carry publishing history, as on any running system. (realtime.js
-    # loops on resume when a group's very first event arrives after subscribing: reported.)
+    # The role groups already carry publishing history, as on any running system.
     run_in_thread(
         lambda: services.activate_template(template=AITemplate.objects.create(name="seed", prompt_text="p {filename}"))
     )

@@ -15,6 +15,16 @@ def test_position_and_replay_without_events():
     assert selectors.events_since("user.999", epoch="x", since=3) is None
 
 
+def test_page_positions_name_every_group_asked_for():
+    published = [broadcast.publish("test.e", {}, groups=["user.8"])[0] for _ in range(2)]
+    positions = selectors.page_positions(["user.8", "user.998"])
+    assert positions == {"user.8": {"epoch": published[0]["epoch"], "seq": 2}, "user.998": {"epoch": "", "seq": 0}}
+    # What a page rendered at that position resumes with: the events after it.
+    broadcast.publish("test.e", {"n": 3}, groups=["user.8"])
+    replay = selectors.events_since("user.8", epoch=positions["user.8"]["epoch"], since=2)
+    assert [e["payload"] for e in replay] == [{"n": 3}]
+
+
 def test_replay_from_start_with_empty_epoch():
     for n in range(3):
         broadcast.publish("test.e", {"n": n}, groups=["user.5"])

@@ -5,12 +5,22 @@
 (function () {
   "use strict";
 
+  function readPositions() {
+    const el = document.getElementById("live-positions");
+    try {
+      return (el && JSON.parse(el.textContent)) || {};
+    } catch (e) {
+      return {};
+    }
+  }
+
   function connect(options) {
     options = options || {};
     let token = options.token || document.body.dataset.socketToken;
     let opened = false;
     const statusEl = document.getElementById("live-status");
     const streams = {}; // group -> {epoch, seq, onEvent, onResync}
+    const renderedAt = readPositions(); // group -> {epoch, seq} the page's data was read at
     let socket = null;
     let backoff = 500;
     let pingTimer = null;
@@ -85,9 +95,19 @@
 
     open();
     return {
+      // A group the page was rendered with a position for (its data's moment, see
+      // realtime/selectors.page_positions) resumes from there: what changed while the page
+      // loaded is replayed. Any other group starts from the moment it is subscribed.
       subscribe: function (group, onEvent, onResync) {
-        streams[group] = { epoch: null, seq: 0, onEvent: onEvent, onResync: onResync };
-        send({ action: "subscribe", group: group });
+        const at = renderedAt[group];
+        const s = { epoch: null, seq: 0, onEvent: onEvent, onResync: onResync };
+        if (at && typeof at.epoch === "string" && typeof at.seq === "number") {
+          s.epoch = at.epoch; s.seq = at.seq;
+          delete renderedAt[group]; // once: a later subscribe of the same group starts afresh
+        }
+        streams[group] = s;
+        if (s.epoch === null) send({ action: "subscribe", group: group });
+        else send({ action: "resume", group: group, epoch: s.epoch, since: s.seq });
       },
     };
   }
