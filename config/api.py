@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+from datetime import datetime, tzinfo
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -36,12 +37,22 @@ class ActionMomentSerializer(serializers.Serializer):
         return self.validated_data.get("at") or timezone.now()
 
 
-def action_moment(request) -> datetime:
-    """Validates the request's optional ``at`` and returns it (or now); 400 when bad."""
+def action_moment(request, *, tz: tzinfo | None = None) -> datetime:
+    """Validates the request's optional ``at`` and returns it (or now); 400 when bad. A time
+    without an offset is in ``tz`` (the project's or event's zone), else the server's."""
     data = request.data if isinstance(request.data, dict) else {}
     serializer = ActionMomentSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
+    with timezone.override(tz) if tz is not None else contextlib.nullcontext():
+        serializer.is_valid(raise_exception=True)
     return serializer.moment()
+
+
+class LocalMomentField(serializers.DateTimeField):
+    """A moment whose missing offset stays missing: the caller reads it in a zone it learns
+    later (the project's, fetched with the data). Aware moments are kept as given."""
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        return value if timezone.is_naive(value) else super().enforce_timezone(value)
 
 
 class MeSerializer(serializers.ModelSerializer):

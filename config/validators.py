@@ -1,4 +1,5 @@
-"""Range checks for times coming in (SPEC §1: a time outside the years 1900–2200 → 400, never 500).
+"""Times coming in: range checks (SPEC §1: a time outside the years 1900–2200 → 400, never 500),
+and the zone of a time given without an offset.
 
 A date or moment far outside any shoot (9999-12-31, 0001-01-01) parses fine but breaks the
 maths later: ``datetime + timedelta`` and time-zone conversions overflow at the edges of
@@ -11,7 +12,7 @@ model fields all turn it into a 400 on the field.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from django.core.exceptions import ValidationError
 
@@ -45,3 +46,10 @@ def validate_date(value: date | None, *, min_year: int = MIN_YEAR, max_year: int
     if not in_range(value, min_year=min_year, max_year=max_year):
         raise ValidationError(out_of_range_message(min_year, max_year), code="out_of_range")
     return value
+
+
+def in_zone(moment: datetime | None, tz: tzinfo) -> datetime | None:
+    """``moment`` as an aware time: one without an offset is read in ``tz`` (the project's zone)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=tz)

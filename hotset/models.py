@@ -85,6 +85,11 @@ class ProductionDay(models.Model):
     day_number = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     general_call_time = models.DateTimeField(help_text="General crew call (shown in the project time zone).")
     planned_wrap = models.DateTimeField(null=True, blank=True)
+    extended_wrap = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text='The wrap the day was extended to ("extend day"); overtime still counts from the planned wrap.',
+    )
     location = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
 
@@ -96,6 +101,10 @@ class ProductionDay(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_wrap__isnull=True) | Q(planned_wrap__gt=models.F("general_call_time")),
                 name="hotset_day_wrap_after_call",
+            ),
+            models.CheckConstraint(
+                condition=Q(extended_wrap__isnull=True) | Q(extended_wrap__gt=models.F("general_call_time")),
+                name="hotset_day_extended_wrap_after_call",
             ),
         ]
 
@@ -240,6 +249,32 @@ class ScheduleItem(models.Model):
         return f"{base} — {self.title}" if self.title else base
 
 
+class SceneMove(models.Model):
+    """A scene taken off a day by "move to another day": the day's report lists it with its new day
+    (the item itself now lives in the other day's schedule)."""
+
+    session = models.ForeignKey(HotSetSession, on_delete=models.CASCADE, related_name="scene_moves")
+    to_day = models.ForeignKey(ProductionDay, on_delete=models.CASCADE, related_name="scenes_moved_in")
+    to_item = models.ForeignKey(
+        ScheduleItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="moved_from"
+    )
+    scene_number = models.CharField(max_length=20, blank=True)
+    label = models.CharField(max_length=260)
+    pages_eighths = models.PositiveIntegerField(default=0)
+    setups = models.PositiveIntegerField(default=0)
+    planned_duration_minutes = models.PositiveIntegerField(default=0)
+    moved_at = models.DateTimeField()
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["session", "moved_at", "pk"]
+
+    def __str__(self):
+        return f"{self.label} → {self.to_day}"
+
+
 class Notification(models.Model):
     """History of the notifications the hot set sent (pre-call reminders, auto-start, ...)."""
 
@@ -285,6 +320,7 @@ class Suggestion(models.Model):
         EXTEND_DAY = "extend_day", "Extend day"
         MEAL_PENALTY_WARNING = "meal_penalty_warning", "Meal penalty warning"
         WRAP_EXTENSION_WARNING = "wrap_extension_warning", "Wrap extension warning"
+        TURNAROUND_WARNING = "turnaround_warning", "Turnaround warning"
 
     class Impact(models.TextChoices):
         LOW = "low", "Low"

@@ -4,25 +4,21 @@
 call confirmed, first shot, meals, camera wrap, wrap, scenes completed / partial / not shot,
 pages shot (eighths), setups, variance and the meal penalties incurred. ``to_csv`` renders it.
 
-Meal penalties (the project's labour rules): the clock starts at the confirmed crew call (else
-the general call). A meal is due ``meal_due_hours_after_call`` later; a meal starting more than
-``grace_minutes`` after it is due incurs one penalty per started ``meal_penalty_interval_minutes``
-of lateness (counted from the due time). Each meal restarts the clock from its end; the stretch
-after the last meal counts the same way up to wrap (or ``now`` on a day still running).
-Example: call 07:00, due 13:00, grace 12, interval 30 — meal at 13:10: none; at 13:40: 40 min
-late → 2 penalties; no meal and wrap at 14:00: 60 min late → 2.
+Meal penalties, overtime and turnaround follow the labour rules of ``hotset.labour`` (SPEC §1):
+meals shorter than ``meal_minutes`` do not stop the meal clock; each meal period is listed with
+its penalties. Overtime is measured against the original planned wrap (an extended day keeps
+it); turnaround is the rest from wrap to the next shoot day's call.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from hotset import timeline
+from hotset import labour, timeline
 
 SCENE = "scene"
 
@@ -57,13 +53,21 @@ class Row:
         )
 
 
+LabourRules = labour.Rules
+
+
 @dataclass(frozen=True, slots=True)
-class LabourRules:
-    meal_due_hours_after_call: int = 6
-    meal_minutes: int = 30
-    grace_minutes: int = 12
-    meal_penalty_interval_minutes: int = 30
-    max_day_hours: int = 12
+class MovedScene:
+    """A scene taken off this day by "move to another day"."""
+
+    scene_number: str
+    label: str
+    pages_eighths: int
+    setups: int
+    planned_minutes: int
+    to_day_number: int
+    to_date: str  # ISO date
+    moved_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,9 @@ class Day:
     crew_call_confirmed_at: datetime | None = None
     first_shot_confirmed_at: datetime | None = None
     wrapped_at: datetime | None = None
+    extended_wrap: datetime | None = None  # "extend day": the new target; planned_wrap stays
+    next_call: datetime | None = None  # the project's next shoot day's call (turnaround)
+    moved: tuple[MovedScene, ...] = ()
 
 
 def pages(eighths: int) -> str:
@@ -88,29 +95,27 @@ def pages(eighths: int) -> str:
 def meal_penalties(
     *, clock_start: datetime, meals: Sequence[tuple[datetime, datetime | None]], end: datetime, rules: LabourRules
 ) -> list[dict]:
-    """The meal periods of a day: when each meal was due, when it started, and the penalties.
+    """The meal periods of a day that had a meal or penalties: when each meal was due, when it
+    started, and the penalties. ``meals`` are (start, end) in order; an end of None is a meal
+    still going on at ``end`` (taken as a real meal: it ends the stretch)."""
+    logged = [
+        labour.Meal(
+            start, meal_end if meal_end is not None else max(end, start + timedelta(minutes=rules.meal_minutes))
+        )
+        for start, meal_end in meals
+    ]
+    periods = labour.meal_periods(clock_start=clock_start, meals=logged, end=end, rules=rules)
+    return [_period_out(p) for p in periods if p.meal is not None or p.penalties]
 
-    ``meals`` are (start, end) in order; an end of None is a meal still going on at ``end``.
-    """
-    periods = []
-    start: datetime | None = clock_start
-    grace = timedelta(minutes=rules.grace_minutes)
-    interval = rules.meal_penalty_interval_minutes
-    for meal_start, meal_end in meals:
-        if start is None or meal_start > end:
-            break
-        due = start + timedelta(hours=rules.meal_due_hours_after_call)
-        late = max(0, timeline.minutes(meal_start - due))
-        count = math.ceil(late / interval) if meal_start > due + grace else 0
-        periods.append({"due_at": due, "meal_start": meal_start, "late_minutes": late, "penalties": count})
-        start = meal_end
-    if start is not None:
-        due = start + timedelta(hours=rules.meal_due_hours_after_call)
-        if end > due + grace:
-            late = timeline.minutes(end - due)
-            count = math.ceil(late / interval)
-            periods.append({"due_at": due, "meal_start": None, "late_minutes": late, "penalties": count})
-    return periods
+
+def _period_out(period: labour.MealPeriod) -> dict:
+    return {
+        "number": period.number,
+        "due_at": period.due_at,
+        "meal_start": period.meal.start if period.meal else None,
+        "late_minutes": period.late_minutes,
+        "penalties": period.penalties,
+    }
 
 
 def build(day: Day, rules: LabourRules, *, now: datetime, tz: tzinfo | None = None) -> dict:
@@ -119,7 +124,8 @@ def build(day: Day, rules: LabourRules, *, now: datetime, tz: tzinfo | None = No
     def iso(value: datetime | None) -> str | None:
         if value is None:
             return None
-        return (value.astimezone(tz) if tz is not None else value).isoformat()
+        # Local times of the project's zone, to the second (a payroll sheet has no microseconds).
+        return (value.astimezone(tz) if tz is not None else value).isoformat(timespec="seconds")
 
     rows = list(day.rows)
     items = [row.item() for row in rows]
@@ -154,7 +160,16 @@ def build(day: Day, rules: LabourRules, *, now: datetime, tz: tzinfo | None = No
     meal_rows = sorted(
         (r for r in rows if r.block_type == "meal" and r.actual_start is not None), key=lambda r: r.actual_start
     )
-    short = timedelta(minutes=rules.meal_minutes)
+    clock_start = day.crew_call_confirmed_at or day.call_time
+    # A meal still going on counts as lasting what it was planned for, or until now if longer.
+    logged = [
+        labour.Meal(
+            r.actual_start, r.actual_end or max(r.actual_start + timedelta(minutes=r.planned_minutes), end), r.id
+        )
+        for r in meal_rows
+    ]
+    all_periods = labour.meal_periods(clock_start=clock_start, meals=logged, end=end, rules=rules)
+    penalties_by_meal = {p.meal.item_id: p.penalties for p in all_periods if p.meal is not None}
     meals = [
         {
             "item_id": r.id,
@@ -162,17 +177,14 @@ def build(day: Day, rules: LabourRules, *, now: datetime, tz: tzinfo | None = No
             "start": iso(r.actual_start),
             "end": iso(r.actual_end),
             "minutes": timeline.minutes(r.actual_end - r.actual_start) if r.actual_end else None,
-            "shorter_than_rule": bool(r.actual_end and r.actual_end - r.actual_start < short),
+            "shorter_than_rule": not meal.qualifies(rules),
+            # A meal shorter than the rule does not stop the meal clock (a walking lunch).
+            "qualifies": meal.qualifies(rules),
+            "penalties": penalties_by_meal.get(r.id, 0),
         }
-        for r in meal_rows
+        for r, meal in zip(meal_rows, logged, strict=True)
     ]
-    clock_start = day.crew_call_confirmed_at or day.call_time
-    periods = meal_penalties(
-        clock_start=clock_start,
-        meals=[(r.actual_start, r.actual_end) for r in meal_rows],
-        end=end,
-        rules=rules,
-    )
+    periods = [_period_out(p) for p in all_periods if p.meal is not None or p.penalties]
     camera_wraps = [r for r in rows if r.block_type == "camera_wrap" and r.actual_start is not None]
     shot_ends = [r.actual_end for r in scenes if r.actual_end is not None]
     # The camera-wrap block when logged, else the end of the last scene shot.
@@ -182,6 +194,7 @@ def build(day: Day, rules: LabourRules, *, now: datetime, tz: tzinfo | None = No
     )
     planned = timeline.planned_timeline(items, day.call_time)
     planned_wrap = day.planned_wrap or (planned[-1].end if planned else None)
+    rest = labour.turnaround(wrap=wrap_at, next_call=day.next_call, rules=rules)
     return {
         "final": wrapped,
         "status": day.status,
@@ -192,6 +205,18 @@ def build(day: Day, rules: LabourRules, *, now: datetime, tz: tzinfo | None = No
         "camera_wrap_at": iso(camera_wrap),
         "wrap_at": iso(wrap_at),
         "planned_wrap": iso(planned_wrap),
+        "extended_wrap": iso(day.extended_wrap),
+        # Against the original planned wrap: extending the day does not make overtime disappear.
+        "overtime_minutes": max(0, timeline.minutes(wrap_at - planned_wrap)) if wrap_at and planned_wrap else 0,
+        "turnaround": (
+            {
+                "next_call": iso(rest.next_call),
+                "rest_minutes": rest.rest_minutes,
+                "short_by_minutes": rest.short_by_minutes,
+            }
+            if rest is not None
+            else None
+        ),
         "day_length_minutes": timeline.minutes(end - clock_start) if end >= clock_start else 0,
         "over_max_day": end > clock_start + timedelta(hours=rules.max_day_hours),
         "scenes": {
@@ -202,13 +227,29 @@ def build(day: Day, rules: LabourRules, *, now: datetime, tz: tzinfo | None = No
         "scenes_completed": len(completed),
         "scenes_partial": len(partial),
         "scenes_not_shot": len(not_shot),
+        "scenes_moved": [
+            {
+                "scene_number": m.scene_number,
+                "label": m.label,
+                "pages_eighths": m.pages_eighths,
+                "pages": pages(m.pages_eighths),
+                "setups": m.setups,
+                "planned_minutes": m.planned_minutes,
+                "to_day_number": m.to_day_number,
+                "to_date": m.to_date,
+                "moved_at": iso(m.moved_at),
+            }
+            for m in day.moved
+        ],
         "pages_scheduled_eighths": sum(r.pages_eighths for r in scenes),
         "pages_shot_eighths": sum(r.pages_eighths for r in completed),
         "pages_partial_eighths": sum(r.pages_eighths for r in partial),
         "pages_not_shot_eighths": sum(r.pages_eighths for r in not_shot),
         "pages_shot": pages(sum(r.pages_eighths for r in completed)),
         "setups": sum(r.setups for r in completed + partial),
-        "cumulative_variance_minutes": timeline.cumulative_variance(items),
+        "cumulative_variance_minutes": timeline.cumulative_variance(
+            items, call_time=day.call_time, crew_call_at=day.crew_call_confirmed_at
+        ),
         "wrap_variance_minutes": (timeline.minutes(planned_wrap - wrap_at) if planned_wrap and wrap_at else None),
         "meal_penalties": sum(p["penalties"] for p in periods),
         "meal_periods": [{**p, "due_at": iso(p["due_at"]), "meal_start": iso(p["meal_start"])} for p in periods],
@@ -224,6 +265,8 @@ _SUMMARY = (
     ("Camera wrap", "camera_wrap_at"),
     ("Wrap", "wrap_at"),
     ("Planned wrap", "planned_wrap"),
+    ("Extended wrap", "extended_wrap"),
+    ("Overtime (min)", "overtime_minutes"),
     ("Day length (min)", "day_length_minutes"),
     ("Scenes completed", "scenes_completed"),
     ("Scenes partial", "scenes_partial"),
@@ -236,6 +279,9 @@ _SUMMARY = (
     ("Cumulative variance (min)", "cumulative_variance_minutes"),
     ("Wrap variance (min)", "wrap_variance_minutes"),
     ("Meal penalties", "meal_penalties"),
+    ("Next call", "turnaround_next_call"),
+    ("Rest to next call (min)", "turnaround_rest_minutes"),
+    ("Turnaround short by (min)", "turnaround_short_by_minutes"),
 )
 
 
@@ -253,13 +299,36 @@ def to_csv(report: dict) -> str:
     """The report as CSV: a two-column summary, the meals, then one row per scene."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
+    rest = report.get("turnaround") or {}
+    flat = {**report, **{f"turnaround_{name}": value for name, value in rest.items()}}
     w.writerow(["Field", "Value"])
     for title, key in _SUMMARY:
-        w.writerow([title, _cell(report.get(key))])
+        w.writerow([title, _cell(flat.get(key))])
     w.writerow([])
-    w.writerow(["Meal", "Start", "End", "Minutes"])
+    w.writerow(["Meal", "Start", "End", "Minutes", "Qualifies", "Penalties"])
     for meal in report["meals"]:
-        w.writerow([_cell(meal["label"]), _cell(meal["start"]), _cell(meal["end"]), _cell(meal["minutes"])])
+        w.writerow(
+            [
+                _cell(meal["label"]),
+                _cell(meal["start"]),
+                _cell(meal["end"]),
+                _cell(meal["minutes"]),
+                _cell(meal["qualifies"]),
+                meal["penalties"],
+            ]
+        )
+    w.writerow([])
+    w.writerow(["Meal period", "Due", "Meal start", "Late (min)", "Penalties"])
+    for period in report["meal_periods"]:
+        w.writerow(
+            [
+                period["number"],
+                _cell(period["due_at"]),
+                _cell(period["meal_start"]) or "no meal by wrap",
+                period["late_minutes"],
+                period["penalties"],
+            ]
+        )
     w.writerow([])
     w.writerow(["Scene", "Set", "Result", "Pages", "Pages (eighths)", "Setups", "Planned min", "Actual min"])
     for result, key in (("completed", "completed"), ("partial", "partial"), ("not shot", "not_shot")):
@@ -274,6 +343,19 @@ def to_csv(report: dict) -> str:
                     s["setups"],
                     s["planned_minutes"],
                     _cell(s["actual_minutes"]),
+                ]
+            )
+    if report.get("scenes_moved"):
+        w.writerow([])
+        w.writerow(["Scene moved", "To day", "Date", "Pages", "Planned min"])
+        for m in report["scenes_moved"]:
+            w.writerow(
+                [
+                    _cell(m["scene_number"] or m["label"]),
+                    m["to_day_number"],
+                    m["to_date"],
+                    m["pages"],
+                    m["planned_minutes"],
                 ]
             )
     return out.getvalue()

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
 from config.errors import Conflict
-from config.validators import MAX_YEAR, MIN_YEAR, in_range
+from config.validators import MAX_YEAR, MIN_YEAR, in_range, in_zone
+from hotset import labour, suggestions, timeline
 from hotset import report as report_module
-from hotset import suggestions, timeline
-from hotset.models import HotSetSession, HotSetSettings, ProductionDay, Project, ScheduleItem
+from hotset.models import HotSetSession, HotSetSettings, ProductionDay, Project, SceneMove, ScheduleItem
 
 _ITEM_FIELDS = (
     "id",
@@ -56,7 +56,13 @@ def _aware(value):
 
 MAX_ITEM_MINUTES = 24 * 60
 
-_DAY_TIMES = (("date", "date"), ("general_call_time", "general call time"), ("planned_wrap", "planned wrap"))
+_DAY_TIMES = (
+    ("date", "date"),
+    ("general_call_time", "general call time"),
+    ("planned_wrap", "planned wrap"),
+    ("extended_wrap", "extended wrap"),
+    ("next_call", "next shoot day's call"),
+)
 _SESSION_TIMES = (
     ("started_at", "start"),
     ("crew_call_confirmed_at", "crew call confirmed"),
@@ -120,6 +126,20 @@ def _orm_item(row: ScheduleItem) -> dict:
     }
 
 
+def labour_rules(settings: HotSetSettings) -> labour.Rules:
+    return labour.Rules(**{name: getattr(settings, name) for name in _RULE_FIELDS})
+
+
+def next_call(day: ProductionDay) -> datetime | None:
+    """The general call of the project's next shoot day (turnaround counts to it)."""
+    return (
+        ProductionDay.objects.filter(project_id=day.project_id, date__gt=day.date)
+        .order_by("date")
+        .values_list("general_call_time", flat=True)
+        .first()
+    )
+
+
 def settings_for(project: Project) -> HotSetSettings:
     """The project's settings, created with the defaults if it has none yet."""
     settings, _ = HotSetSettings.objects.get_or_create(project=project)
@@ -138,18 +158,33 @@ def _label(row: dict) -> str:
     return base + " — " + row["title"] if row["title"] else base
 
 
+_RULE_FIELDS = (
+    "meal_due_hours_after_call",
+    "meal_minutes",
+    "grace_minutes",
+    "meal_penalty_interval_minutes",
+    "max_day_hours",
+    "turnaround_hours",
+)
+
+
 def _projection_sql() -> tuple[str, str]:
-    """Two plain statements (no ORM compile on the hot path): the session with its day and
-    project, then its items in order. Built from the models' own table and column names (no
-    input in them; the id is a parameter). Not one JOIN: that would repeat — and make the
-    driver parse again — the day's times on every item row."""
+    """Two plain statements (no ORM compile on the hot path): the session with its day, project,
+    labour rules and the next shoot day's call, then its items in order. Built from the models'
+    own table and column names (no input in them; the id is a parameter). Not one JOIN: that
+    would repeat — and make the driver parse again — the day's times on every item row."""
     item = ScheduleItem._meta
-    session, day, project = HotSetSession._meta, ProductionDay._meta, Project._meta
+    session, day, project, rules = HotSetSession._meta, ProductionDay._meta, Project._meta, HotSetSettings._meta
+    rule_columns = ", ".join(f'r."{name}"' for name in _RULE_FIELDS)
     head = (
-        f'SELECT s."status", d."general_call_time", d."planned_wrap", p."timezone" '  # noqa: S608 - model names only
+        f'SELECT s."status", d."general_call_time", d."planned_wrap", p."timezone", '  # noqa: S608 - model names only
+        f's."crew_call_confirmed_at", s."wrapped_at", d."extended_wrap", {rule_columns}, '
+        f'(SELECT n."general_call_time" FROM "{day.db_table}" n WHERE n."project_id" = d."project_id" '
+        f'AND n."date" > d."date" ORDER BY n."date" LIMIT 1) '
         f'FROM "{session.db_table}" s '
         f'JOIN "{day.db_table}" d ON d."id" = s."production_day_id" '
         f'JOIN "{project.db_table}" p ON p."id" = d."project_id" '
+        f'LEFT JOIN "{rules.db_table}" r ON r."project_id" = p."id" '
         f'WHERE s."id" = %s'
     )
     columns = ", ".join(f'"{item.get_field(name).column}"' for name in _ITEM_FIELDS)
@@ -176,21 +211,31 @@ def projection(session_id: int, *, now: datetime, at: datetime | None = None) ->
             raise Http404("No such hot set session.")
         cursor.execute(_ITEMS_SQL, [session_id])
         fetched = cursor.fetchall()
-    status, call_time, planned_wrap_at, tz_name = head
+    status, call_time, planned_wrap_at, tz_name, crew_call_at, wrapped_at, extended_wrap = head[:7]
+    rule_values, next_call = head[7:-1], head[-1]
+    rules = labour.Rules(*rule_values) if rule_values[0] is not None else labour.Rules()
     tz = zoneinfo.ZoneInfo(tz_name)
     rows = [dict(zip(_ITEM_FIELDS, row, strict=True)) for row in fetched]
     if connection.vendor != "postgresql":
         # SQLite hands back naive UTC text: make it aware, as the ORM would.
-        call_time, planned_wrap_at = _aware(call_time), _aware(planned_wrap_at)
+        call_time, planned_wrap_at, next_call = _aware(call_time), _aware(planned_wrap_at), _aware(next_call)
+        crew_call_at, wrapped_at, extended_wrap = _aware(crew_call_at), _aware(wrapped_at), _aware(extended_wrap)
         for row in rows:
             for name in _DATETIME_FIELDS:
                 row[name] = _aware(row[name])
-    if not all(_row_ok(row) for row in rows) or not (in_range(call_time) and in_range(planned_wrap_at)):
+    day_times = (call_time, planned_wrap_at, crew_call_at, wrapped_at, extended_wrap, next_call)
+    if not all(_row_ok(row) for row in rows) or not all(in_range(value) for value in day_times):
         ensure_in_range(
-            day={"general_call_time": call_time, "planned_wrap": planned_wrap_at},
+            day={
+                "general_call_time": call_time,
+                "planned_wrap": planned_wrap_at,
+                "extended_wrap": extended_wrap,
+                "next_call": next_call,
+            },
+            session={"crew_call_confirmed_at": crew_call_at, "wrapped_at": wrapped_at},
             items=[{**row, "label": _label(row)} for row in rows],
         )
-    moment = at or now
+    moment = in_zone(at, tz) or now
     items = [
         timeline.Item(
             id=row["id"],
@@ -204,8 +249,12 @@ def projection(session_id: int, *, now: datetime, at: datetime | None = None) ->
         for row in rows
     ]
     if at is not None:
-        items = timeline.state_at(items, at)
-    result = timeline.project(items, call_time=call_time, now=moment)
+        items = timeline.state_at(items, moment)
+        if crew_call_at is not None and crew_call_at > moment:
+            crew_call_at = None  # not confirmed yet at that moment
+        if wrapped_at is not None and wrapped_at > moment:
+            wrapped_at = None
+    result = timeline.project(items, call_time=call_time, now=moment, crew_call_at=crew_call_at)
 
     # Many boundaries repeat (an item's end is the next one's start): format each moment once.
     formatted: dict[datetime, str] = {}
@@ -244,6 +293,17 @@ def projection(session_id: int, *, now: datetime, at: datetime | None = None) ->
             }
         )
     planned_wrap = planned_wrap_at or result.planned_end
+    labour_block = _labour_block(
+        items,
+        [row["block_type"] for row in rows],
+        result,
+        clock_start=crew_call_at or call_time,
+        wrap=wrapped_at or result.projected_wrap or moment,
+        next_call=next_call,
+        now=moment,
+        rules=rules,
+        iso=iso,
+    )
     return {
         "session_id": session_id,
         "status": status,
@@ -263,7 +323,36 @@ def projection(session_id: int, *, now: datetime, at: datetime | None = None) ->
             timeline.minutes(planned_wrap - result.projected_wrap) if planned_wrap and result.projected_wrap else 0
         ),
         "remaining_minutes": result.remaining_minutes,
+        "extended_wrap": iso(extended_wrap),
+        "labour": labour_block,
         "items": out_items,
+    }
+
+
+def _labour_block(items, block_types, result, *, clock_start, wrap, next_call, now, rules, iso) -> dict:
+    """SPEC §1's ``labour`` block: the meal clock as projected, the day's length and the rest
+    before the next call (meals at their projected times, the wrap projected or actual)."""
+    projected = [row.projected for row in result.items]
+    meals = labour.meals_of(items, block_types, projected)
+    periods = labour.meal_periods(clock_start=clock_start, meals=meals, end=max(wrap, clock_start), rules=rules)
+    current = labour.open_period(periods, now)
+    rest = labour.turnaround(wrap=wrap, next_call=next_call, rules=rules)
+    return {
+        "meal_number": current.number,
+        "meal_due_at": iso(current.due_at),
+        "meal_penalty_at": iso(current.penalty_at),
+        "projected_meal_penalties": labour.total_penalties(periods),
+        "day_length_minutes": max(0, timeline.minutes(wrap - clock_start)),
+        "max_day_at": iso(clock_start + timedelta(hours=rules.max_day_hours)),
+        "turnaround": (
+            {
+                "next_call": iso(rest.next_call),
+                "rest_minutes": rest.rest_minutes,
+                "short_by_minutes": rest.short_by_minutes,
+            }
+            if rest is not None
+            else None
+        ),
     }
 
 
@@ -278,7 +367,7 @@ def suggestion_input(session: HotSetSession) -> tuple[suggestions.Day, suggestio
     project = day.project
     rows = list(ScheduleItem.objects.filter(session=session).order_by("position"))
     ensure_in_range(
-        day={name: getattr(day, name) for name, _title in _DAY_TIMES},
+        day={name: getattr(day, name, None) for name, _title in _DAY_TIMES},
         session={"crew_call_confirmed_at": session.crew_call_confirmed_at},
         items=[_orm_item(row) for row in rows],
     )
@@ -336,7 +425,7 @@ def report(session: HotSetSession, *, now: datetime) -> dict:
     day = session.production_day
     items = list(ScheduleItem.objects.filter(session=session).order_by("position"))
     ensure_in_range(
-        day={name: getattr(day, name) for name, _title in _DAY_TIMES},
+        day={name: getattr(day, name, None) for name, _title in _DAY_TIMES},
         session={name: getattr(session, name) for name, _title in _SESSION_TIMES},
         items=[_orm_item(row) for row in items],
     )
@@ -359,13 +448,19 @@ def report(session: HotSetSession, *, now: datetime) -> dict:
         )
         for row in items
     )
-    s = settings_for(day.project)
-    rules = report_module.LabourRules(
-        meal_due_hours_after_call=s.meal_due_hours_after_call,
-        meal_minutes=s.meal_minutes,
-        grace_minutes=s.grace_minutes,
-        meal_penalty_interval_minutes=s.meal_penalty_interval_minutes,
-        max_day_hours=s.max_day_hours,
+    rules = labour_rules(settings_for(day.project))
+    moved = tuple(
+        report_module.MovedScene(
+            scene_number=m.scene_number,
+            label=m.label,
+            pages_eighths=m.pages_eighths,
+            setups=m.setups,
+            planned_minutes=m.planned_duration_minutes,
+            to_day_number=m.to_day.day_number,
+            to_date=m.to_day.date.isoformat(),
+            moved_at=m.moved_at,
+        )
+        for m in SceneMove.objects.filter(session=session).select_related("to_day").order_by("moved_at", "pk")
     )
     data = report_module.Day(
         rows=rows,
@@ -375,6 +470,9 @@ def report(session: HotSetSession, *, now: datetime) -> dict:
         crew_call_confirmed_at=session.crew_call_confirmed_at,
         first_shot_confirmed_at=session.first_shot_confirmed_at,
         wrapped_at=session.wrapped_at,
+        extended_wrap=day.extended_wrap,
+        next_call=next_call(day),
+        moved=moved,
     )
     out = report_module.build(data, rules, now=now, tz=day.project.tzinfo)
     return {

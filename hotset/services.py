@@ -29,6 +29,7 @@ from hotset.models import (
     ProductionDay,
     Project,
     ProjectionThrottle,
+    SceneMove,
     ScheduleItem,
     Suggestion,
 )
@@ -186,7 +187,7 @@ def update_production_day(*, day: ProductionDay, changes: dict) -> ProductionDay
     """Changes a shoot day; the call time of a wrapped day is history and stays."""
     day = ProductionDay.objects.select_for_update().get(pk=day.pk)
     session = HotSetSession.objects.filter(production_day=day).first()
-    timing = {"general_call_time", "planned_wrap", "date"} & set(changes)
+    timing = {"general_call_time", "planned_wrap", "extended_wrap", "date"} & set(changes)
     if session is not None and session.status == Status.WRAPPED and timing:
         raise Conflict("The day is wrapped; its call and wrap times are history.")
     for name, value in changes.items():
@@ -201,6 +202,7 @@ def update_production_day(*, day: ProductionDay, changes: dict) -> ProductionDay
                 "production_day_id": day.pk,
                 "general_call_time": day.general_call_time.isoformat(),
                 "planned_wrap": day.planned_wrap.isoformat() if day.planned_wrap else None,
+                "extended_wrap": day.extended_wrap.isoformat() if day.extended_wrap else None,
                 "location": day.location,
             },
         )
@@ -624,12 +626,13 @@ def _notify(
     return notification
 
 
-def _due_sessions(now: datetime, *, lead_field: str, statuses: Iterable[str]) -> list[int]:
-    """Sessions of auto-start projects whose call − ``lead_field`` minutes has passed, still today."""
+def _due_sessions(now: datetime, *, lead_field: str, statuses: Iterable[str], switch: str) -> list[int]:
+    """Sessions of projects with the setting ``switch`` on whose call − ``lead_field`` minutes has
+    passed, still today."""
     horizon = now + timedelta(minutes=1440)
     rows = HotSetSession.objects.filter(
         status__in=list(statuses),
-        production_day__project__hotset_settings__auto_start_enabled=True,
+        **{f"production_day__project__hotset_settings__{switch}": True},
         production_day__general_call_time__lte=horizon,
         production_day__general_call_time__gte=now - timedelta(hours=24),
     ).values_list(
@@ -659,14 +662,18 @@ def _locked_if_free(session_id: int, statuses: Iterable[str]) -> HotSetSession |
 def auto_start_sessions(*, now: datetime) -> list[int]:
     """The periodic job: starts every not-started session of an auto-start project whose call
     minus the project's minutes has passed, marks it ``auto_started`` and records and sends the
-    notifications; also sends the pre-call reminder ``notify_minutes_before_call`` ahead.
+    notifications; also sends the pre-call reminder ``notify_minutes_before_call`` ahead (whenever
+    notifications are on, auto-start or not).
 
     Idempotent under overlapping runs: each session is handled in its own transaction under a
     skip-locked row lock, re-checked once locked, and notifications carry a unique dedupe key.
     Projects with auto-start off are left alone. Returns the ids of the sessions started.
     """
     started = []
-    for session_id in _due_sessions(now, lead_field="auto_start_minutes_before_call", statuses=[Status.NOT_STARTED]):
+    auto_start_due = _due_sessions(
+        now, lead_field="auto_start_minutes_before_call", statuses=[Status.NOT_STARTED], switch="auto_start_enabled"
+    )
+    for session_id in auto_start_due:
         with transaction.atomic():
             session = _locked_if_free(session_id, [Status.NOT_STARTED])
             if session is None:
@@ -688,14 +695,18 @@ def auto_start_sessions(*, now: datetime) -> list[int]:
             request_projection_update(session_id=session.pk, now=now)
             started.append(session.pk)
     open_statuses = [Status.NOT_STARTED, Status.IN_PROGRESS]
-    for session_id in _due_sessions(now, lead_field="notify_minutes_before_call", statuses=open_statuses):
+    # The reminder follows the notifications switch alone: a day started by hand is reminded too.
+    reminder_due = _due_sessions(
+        now, lead_field="notify_minutes_before_call", statuses=open_statuses, switch="notifications_enabled"
+    )
+    for session_id in reminder_due:
         with transaction.atomic():
             session = _locked_if_free(session_id, open_statuses)
             if session is None:
                 continue
             settings = session.production_day.project.hotset_settings
             call_time = session.production_day.general_call_time
-            if not (settings.auto_start_enabled and settings.notifications_enabled) or now >= call_time:
+            if not settings.notifications_enabled or now >= call_time:
                 continue
             # A session the job only reached after its auto-start time: that notice said it all.
             if Notification.objects.filter(session=session, kind=Notification.Kind.AUTO_STARTED).exists():
@@ -878,7 +889,9 @@ def _apply_order(session: HotSetSession, suggestion: Suggestion) -> dict:
     return {"item_ids": order}
 
 
-def _move_scene(session: HotSetSession, suggestion: Suggestion, item: ScheduleItem, user, day_id) -> dict:
+def _move_scene(
+    session: HotSetSession, suggestion: Suggestion, item: ScheduleItem, user, day_id, *, now: datetime
+) -> dict:
     """Takes the scene off this day and appends it to the target day's hot set schedule
     (creating that day's session if it has none yet)."""
     if day_id is None:
@@ -898,6 +911,18 @@ def _move_scene(session: HotSetSession, suggestion: Suggestion, item: ScheduleIt
     note = f"Moved from day {here.day_number} ({here.date})."
     values["notes"] = f"{values['notes']}\n{note}".strip()
     moved = add_item(session=target_session, values=values)
+    SceneMove.objects.create(
+        session=session,
+        to_day=target,
+        to_item=moved,
+        scene_number=item.scene_number,
+        label=item.label,
+        pages_eighths=item.pages_eighths,
+        setups=item.setups,
+        planned_duration_minutes=item.planned_duration_minutes,
+        moved_at=now,
+        moved_by=user,
+    )
     delete_item(item=item)
     return {"production_day_id": target.pk, "session_id": target_session.pk, "item_id": moved.pk}
 
@@ -910,8 +935,9 @@ def _extend(session: HotSetSession, suggestion: Suggestion) -> dict:
     day = session.production_day
     if new_wrap <= day.general_call_time or new_wrap - day.general_call_time > timedelta(hours=24):
         raise _stale()
-    update_production_day(day=day, changes={"planned_wrap": new_wrap})
-    return {"planned_wrap": new_wrap.isoformat()}
+    # The planned wrap stays: overtime is measured against it (SPEC §1).
+    update_production_day(day=day, changes={"extended_wrap": new_wrap})
+    return {"extended_wrap": new_wrap.isoformat()}
 
 
 @transaction.atomic
@@ -948,7 +974,7 @@ def apply_suggestion(*, suggestion: Suggestion, user, now: datetime, production_
     elif kind == T.SCENE_MOVE:
         item = _suggested_item(session, suggestion)
         day_id = production_day if production_day is not None else suggestion.payload.get("production_day_id")
-        result = _move_scene(session, suggestion, item, user, day_id)
+        result = _move_scene(session, suggestion, item, user, day_id, now=now)
     elif kind == T.EXTEND_DAY:
         result = _extend(session, suggestion)
     else:  # pragma: no cover - every type is handled above

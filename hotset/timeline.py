@@ -11,8 +11,9 @@ nearest minute (half up) item by item, so sums of per-item figures are exact.
   from its explicit planned start if that is later), and — since work cannot start
   in the past — never before ``now`` nor before the item in progress ends. Skipped
   items take no time. Projected wrap = end of the last item.
-- Cumulative variance = Σ (planned − actual duration) over completed items;
-  positive = ahead (time saved), negative = behind.
+- Cumulative variance = (planned call − confirmed crew call) + Σ (planned − actual duration)
+  over completed items; positive = ahead (time saved), negative = behind. A crew call 9 h
+  late is 540 min behind before anything else: a late day never reads "ahead".
 - Real-time deviation: the current item j started at A_j; schedule position =
   P_j + min(now − A_j, d_j); deviation = position − now (negative = behind). With
   nothing in progress the position is the planned end of the last completed item;
@@ -137,9 +138,13 @@ def item_variance(item: Item) -> int | None:
     return item.planned_minutes - minutes(item.actual_end - item.actual_start)
 
 
-def cumulative_variance(items: Sequence[Item]) -> int:
-    """Σ (planned − actual) over completed items; positive = ahead, negative = behind."""
-    return sum(v for v in (item_variance(item) for item in items) if v is not None)
+def cumulative_variance(
+    items: Sequence[Item], *, call_time: datetime | None = None, crew_call_at: datetime | None = None
+) -> int:
+    """(call − crew call, when confirmed) + Σ (planned − actual) over completed items;
+    positive = ahead, negative = behind."""
+    start = minutes(call_time - crew_call_at) if call_time is not None and crew_call_at is not None else 0
+    return start + sum(v for v in (item_variance(item) for item in items) if v is not None)
 
 
 def current_index(items: Sequence[Item]) -> int | None:
@@ -200,8 +205,11 @@ def state_at(items: Sequence[Item], moment: datetime) -> list[Item]:
     return out
 
 
-def project(items: Sequence[Item], *, call_time: datetime, now: datetime) -> Projection:
-    """The whole projection of a day at ``now`` (items in schedule order)."""
+def project(
+    items: Sequence[Item], *, call_time: datetime, now: datetime, crew_call_at: datetime | None = None
+) -> Projection:
+    """The whole projection of a day at ``now`` (items in schedule order); ``crew_call_at``: the
+    confirmed crew call (known by ``now``), which a late or early start counts from."""
     planned = planned_timeline(items, call_time)
     projected = projected_timeline(items, call_time, now)
     cur = current_index(items)
@@ -221,7 +229,9 @@ def project(items: Sequence[Item], *, call_time: datetime, now: datetime) -> Pro
     return Projection(
         now=now,
         items=tuple(rows),
-        cumulative_variance_minutes=cumulative_variance(items),
+        cumulative_variance_minutes=cumulative_variance(
+            items, call_time=call_time, crew_call_at=crew_call_at if crew_call_at and crew_call_at <= now else None
+        ),
         realtime_deviation_minutes=realtime_deviation(items, planned, now),
         schedule_position=schedule_position(items, planned, now),
         current_item_id=items[cur].id if cur is not None else None,

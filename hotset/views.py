@@ -56,6 +56,8 @@ def _projection_or_problem(session: HotSetSession) -> tuple[dict, str]:
             "projected_wrap": None,
             "wrap_variance_minutes": 0,
             "remaining_minutes": 0,
+            "extended_wrap": None,
+            "labour": None,
             "items": [],
         }
         return empty, " ".join([exc.detail, *problems])

@@ -13,7 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.api import ActionMomentSerializer
+from config.api import ActionMomentSerializer, LocalMomentField
 from config.validators import MOMENT_ERROR_MESSAGES, validate_date, validate_moment
 from hotset import services
 from hotset.models import (
@@ -80,10 +80,12 @@ class ProductionDaySerializer(LocalTimesMixin, serializers.ModelSerializer):
             "day_number",
             "general_call_time",
             "planned_wrap",
+            "extended_wrap",
             "location",
             "notes",
             "session_id",
         ]
+        read_only_fields = ["extended_wrap"]  # set by applying "extend day"
         extra_kwargs = {
             "date": {"validators": [validate_date]},
             "general_call_time": _IN_RANGE,
@@ -262,11 +264,11 @@ class CompleteItemSerializer(ActionMomentSerializer):
 class ProjectionQuerySerializer(serializers.Serializer):
     """``?at=`` of the session's reads: an optional moment within the years 1900–2200."""
 
-    at = serializers.DateTimeField(
+    at = LocalMomentField(
         required=False,
         validators=[validate_moment],
         error_messages=MOMENT_ERROR_MESSAGES,
-        help_text="The moment to compute the projection for.",
+        help_text="The moment to compute the projection for; without an offset, in the project's time zone.",
     )
 
 
@@ -341,6 +343,22 @@ class ProjectionItemSerializer(serializers.Serializer):
     elapsed_minutes = serializers.IntegerField(allow_null=True, help_text="In progress: minutes since it started.")
 
 
+class TurnaroundSerializer(serializers.Serializer):
+    next_call = serializers.DateTimeField(help_text="The general call of the project's next shoot day.")
+    rest_minutes = serializers.IntegerField(help_text="From the (projected) wrap to that call.")
+    short_by_minutes = serializers.IntegerField(help_text="How far the rest falls short of the turnaround rule.")
+
+
+class LabourSerializer(serializers.Serializer):
+    meal_number = serializers.IntegerField(help_text="Which meal of the day the clock runs towards (1 = first).")
+    meal_due_at = serializers.DateTimeField(help_text="When that meal is due (from call or the last real meal).")
+    meal_penalty_at = serializers.DateTimeField(help_text="Due + grace: a meal starting later costs penalties.")
+    projected_meal_penalties = serializers.IntegerField(help_text="Penalties of the whole day as projected now.")
+    day_length_minutes = serializers.IntegerField(help_text="From crew call (or general call) to the projected wrap.")
+    max_day_at = serializers.DateTimeField(help_text="Crew call + the maximum day.")
+    turnaround = TurnaroundSerializer(allow_null=True, help_text="Null when the project has no later shoot day.")
+
+
 class ProjectionSerializer(serializers.Serializer):
     session_id = serializers.IntegerField()
     status = serializers.CharField(help_text="The session's status: not_started | in_progress | wrapped")
@@ -358,6 +376,8 @@ class ProjectionSerializer(serializers.Serializer):
     projected_wrap = serializers.DateTimeField(allow_null=True)
     wrap_variance_minutes = serializers.IntegerField(help_text="Planned − projected wrap; positive = ahead.")
     remaining_minutes = serializers.IntegerField()
+    extended_wrap = serializers.DateTimeField(allow_null=True, help_text='The wrap "extend day" set; null if none.')
+    labour = LabourSerializer()
     items = ProjectionItemSerializer(many=True)
 
 
@@ -371,6 +391,8 @@ class ReportMealSerializer(serializers.Serializer):
     end = serializers.DateTimeField(allow_null=True)
     minutes = serializers.IntegerField(allow_null=True)
     shorter_than_rule = serializers.BooleanField(help_text="Shorter than the settings' meal minutes.")
+    qualifies = serializers.BooleanField(help_text="Long enough to stop the meal clock (not a walking lunch).")
+    penalties = serializers.IntegerField(help_text="Penalties incurred by this meal's lateness.")
 
 
 class ReportSceneSerializer(serializers.Serializer):
@@ -392,7 +414,20 @@ class ReportScenesSerializer(serializers.Serializer):
     not_shot = ReportSceneSerializer(many=True)
 
 
+class ReportMovedSceneSerializer(serializers.Serializer):
+    scene_number = serializers.CharField(allow_blank=True)
+    label = serializers.CharField()
+    pages_eighths = serializers.IntegerField()
+    pages = serializers.CharField()
+    setups = serializers.IntegerField()
+    planned_minutes = serializers.IntegerField()
+    to_day_number = serializers.IntegerField()
+    to_date = serializers.DateField()
+    moved_at = serializers.DateTimeField()
+
+
 class ReportMealPeriodSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="1 = the first meal of the day.")
     due_at = serializers.DateTimeField()
     meal_start = serializers.DateTimeField(allow_null=True, help_text="None: no meal before wrap.")
     late_minutes = serializers.IntegerField()
@@ -414,13 +449,17 @@ class ReportSerializer(serializers.Serializer):
     meals = ReportMealSerializer(many=True)
     camera_wrap_at = serializers.DateTimeField(allow_null=True)
     wrap_at = serializers.DateTimeField(allow_null=True)
-    planned_wrap = serializers.DateTimeField(allow_null=True)
+    planned_wrap = serializers.DateTimeField(allow_null=True, help_text="The original planned wrap.")
+    extended_wrap = serializers.DateTimeField(allow_null=True, help_text='The wrap "extend day" set.')
+    overtime_minutes = serializers.IntegerField(help_text="Wrap past the original planned wrap.")
+    turnaround = TurnaroundSerializer(allow_null=True, help_text="Rest from wrap to the next shoot day's call.")
     day_length_minutes = serializers.IntegerField(help_text="From crew call (or general call) to wrap / now.")
     over_max_day = serializers.BooleanField()
     scenes = ReportScenesSerializer()
     scenes_completed = serializers.IntegerField()
     scenes_partial = serializers.IntegerField()
     scenes_not_shot = serializers.IntegerField()
+    scenes_moved = ReportMovedSceneSerializer(many=True, help_text="Scenes moved to another day, with that day.")
     pages_scheduled_eighths = serializers.IntegerField()
     pages_shot_eighths = serializers.IntegerField()
     pages_partial_eighths = serializers.IntegerField()

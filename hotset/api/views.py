@@ -32,6 +32,11 @@ def _session_tz(session: HotSetSession):
     return s.project_tz(session.production_day.project)
 
 
+def _moment(request, session: HotSetSession) -> datetime:
+    """The action's ``at`` (or now); a time without an offset is in the project's zone."""
+    return action_moment(request, tz=_session_tz(session))
+
+
 def query_moment(request) -> datetime | None:
     """The request's optional ``?at=``; 400 ``{"errors": {"at": [...]}}`` when it is no moment or
     lies outside the years 1900–2200 (every read of a session checks it the same way)."""
@@ -170,25 +175,27 @@ class HotSetSessionViewSet(
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         session = self.get_object()
-        return self._after(services.start_session(session=session, user=request.user, at=action_moment(request)))
+        return self._after(services.start_session(session=session, user=request.user, at=_moment(request, session)))
 
     @extend_schema(request=ActionMomentSerializer, responses=s.HotSetSessionSerializer, summary="Confirm crew call")
     @action(detail=True, methods=["post"], url_path="confirm-crew-call", url_name="confirm-crew-call")
     def confirm_crew_call(self, request, pk=None):
         session = self.get_object()
-        return self._after(services.confirm_crew_call(session=session, user=request.user, at=action_moment(request)))
+        return self._after(services.confirm_crew_call(session=session, user=request.user, at=_moment(request, session)))
 
     @extend_schema(request=ActionMomentSerializer, responses=s.HotSetSessionSerializer, summary="Confirm first shot")
     @action(detail=True, methods=["post"], url_path="confirm-first-shot", url_name="confirm-first-shot")
     def confirm_first_shot(self, request, pk=None):
         session = self.get_object()
-        return self._after(services.confirm_first_shot(session=session, user=request.user, at=action_moment(request)))
+        return self._after(
+            services.confirm_first_shot(session=session, user=request.user, at=_moment(request, session))
+        )
 
     @extend_schema(request=ActionMomentSerializer, responses=s.HotSetSessionSerializer, summary="Wrap the day")
     @action(detail=True, methods=["post"])
     def wrap(self, request, pk=None):
         session = self.get_object()
-        return self._after(services.wrap_session(session=session, user=request.user, at=action_moment(request)))
+        return self._after(services.wrap_session(session=session, user=request.user, at=_moment(request, session)))
 
     @extend_schema(request=s.ReorderSerializer, responses=s.ScheduleItemSerializer(many=True), summary="Reorder")
     @action(detail=True, methods=["post"])
@@ -413,7 +420,7 @@ class ScheduleItemViewSet(
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         item = self.get_object()
-        return self._item(services.start_item(item=item, user=request.user, at=action_moment(request)))
+        return self._item(services.start_item(item=item, user=request.user, at=_moment(request, item.session)))
 
     @extend_schema(
         request=s.CompleteItemSerializer,
@@ -425,7 +432,8 @@ class ScheduleItemViewSet(
         item = self.get_object()
         body = request.data if isinstance(request.data, dict) else {}
         serializer = s.CompleteItemSerializer(data=body)
-        serializer.is_valid(raise_exception=True)
+        with timezone.override(_session_tz(item.session)):
+            serializer.is_valid(raise_exception=True)
         item = services.complete_item(
             item=item, user=request.user, at=serializer.moment(), partial=serializer.validated_data["partial"]
         )
@@ -435,4 +443,4 @@ class ScheduleItemViewSet(
     @action(detail=True, methods=["post"])
     def skip(self, request, pk=None):
         item = self.get_object()
-        return self._item(services.skip_item(item=item, user=request.user, at=action_moment(request)))
+        return self._item(services.skip_item(item=item, user=request.user, at=_moment(request, item.session)))

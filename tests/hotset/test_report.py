@@ -66,6 +66,8 @@ def test_worked_report():
             "end": at("14:10").isoformat(),
             "minutes": 30,
             "shorter_than_rule": False,
+            "qualifies": True,
+            "penalties": 2,
         }
     ]
     assert (r["camera_wrap_at"], r["wrap_at"]) == (at("15:00").isoformat(), at("15:30").isoformat())
@@ -82,8 +84,15 @@ def test_worked_report():
     # Meal due 13:00; started 13:40 → 40 min late (past the 12-min grace) → 2 penalties of 30 min.
     assert r["meal_penalties"] == 2
     assert r["meal_periods"] == [
-        {"due_at": at("13:00").isoformat(), "meal_start": at("13:40").isoformat(), "late_minutes": 40, "penalties": 2}
+        {
+            "number": 1,
+            "due_at": at("13:00").isoformat(),
+            "meal_start": at("13:40").isoformat(),
+            "late_minutes": 40,
+            "penalties": 2,
+        }
     ]
+    assert (r["overtime_minutes"], r["extended_wrap"], r["turnaround"], r["scenes_moved"]) == (0, None, None, [])
 
 
 @pytest.mark.parametrize(
@@ -207,3 +216,73 @@ def test_report_errors(api, api_as, session):
     assert api_as("first_ad").get(f"{BASE}/sessions/{session.pk}/report/", {"format": "xml"}).status_code == 404
     r = api_as("first_ad").get(f"{BASE}/sessions/{session.pk}/report/")
     assert r.status_code == 200 and r.json()["final"] is False  # before wrap: an interim report
+
+
+# --- the report's penalties against a minute-by-minute count of SPEC §1's rule -----------------
+
+
+def _brute_force_penalties(clock_start, meals, wrap, rules) -> int:
+    """Walks the day minute by minute: the clock runs from call (or the end of the last real meal);
+    at due + k·interval, still without a real meal, one more interval has started; a real meal
+    starting within the grace forgives its stretch. Meals are (start, end) in whole minutes."""
+    due_after = rules.meal_due_hours_after_call * 60
+    since = 0
+    started = 0  # intervals started in the current stretch
+    total = 0
+    minute_of = {int((start - clock_start).total_seconds() // 60): (start, end) for start, end in meals}
+    end_minute = int((wrap - clock_start).total_seconds() // 60)
+    t = 0
+    while t < end_minute:
+        meal = minute_of.get(t)
+        if meal is not None and t >= since and (meal[1] - meal[0]).total_seconds() >= rules.meal_minutes * 60:
+            if t > since + due_after + rules.grace_minutes:
+                total += started
+            since, started = int((meal[1] - clock_start).total_seconds() // 60), 0
+            t += 1
+            continue
+        if t >= since + due_after and (t - since - due_after) % rules.meal_penalty_interval_minutes == 0:
+            started += 1
+        t += 1
+    if end_minute > since + due_after + rules.grace_minutes:
+        total += started
+    return total
+
+
+@st.composite
+def logged_days(draw):
+    """A wrapped day: call 07:00, scenes and meals back to back (some meals short), random rules."""
+    rules = rp.LabourRules(
+        meal_due_hours_after_call=draw(st.integers(2, 7)),
+        meal_minutes=draw(st.sampled_from([20, 30, 45])),
+        grace_minutes=draw(st.integers(0, 30)),
+        meal_penalty_interval_minutes=draw(st.sampled_from([15, 30, 60])),
+    )
+    rows, cursor = [], CALL
+    for index in range(draw(st.integers(1, 12))):
+        is_meal = draw(st.booleans())
+        length = draw(st.integers(0, 60) if is_meal else st.integers(10, 240))
+        end = cursor + timedelta(minutes=length)
+        kind, block = ("block", "meal") if is_meal else ("scene", "")
+        rows.append(
+            rp.Row(
+                id=index + 1,
+                kind=kind,
+                block_type=block,
+                planned_minutes=length,
+                status="completed",
+                actual_start=cursor,
+                actual_end=end,
+            )  # fmt: skip
+        )
+        cursor = end + timedelta(minutes=draw(st.integers(0, 20)))
+    wrap = cursor + timedelta(minutes=draw(st.integers(0, 120)))
+    day = rp.Day(rows=tuple(rows), call_time=CALL, status="wrapped", crew_call_confirmed_at=CALL, wrapped_at=wrap)
+    return day, rules
+
+
+@given(logged_days())
+def test_report_penalties_equal_a_minute_by_minute_count(case):
+    day, rules = case
+    meals = [(r.actual_start, r.actual_end) for r in day.rows if r.block_type == "meal"]
+    expected = _brute_force_penalties(CALL, meals, day.wrapped_at, rules)
+    assert rp.build(day, rules, now=day.wrapped_at)["meal_penalties"] == expected

@@ -174,13 +174,14 @@ def test_scene_move_to_a_wrapped_day_is_409(ad, project, session, behind, at_loc
     assert apply(ad, move, {"production_day": day0.pk}).status_code == 409
 
 
-def test_apply_extend_day_moves_the_planned_wrap(ad, session, behind):
+def test_apply_extend_day_records_the_extended_wrap_and_keeps_the_planned_one(ad, session, behind):
     services.update_production_day(day=session.production_day, changes={"planned_wrap": local("13:47")})
     extend = find(suggestions(ad, session), "extend_day")
     assert extend["compliance_flag"] and "Overtime rule" in extend["compliance_warning"]
     assert extend["minutes_recoverable"] == 18
     assert apply(ad, extend).status_code == 200
-    assert ProductionDay.objects.get(pk=session.production_day_id).planned_wrap == local("14:05")
+    day = ProductionDay.objects.get(pk=session.production_day_id)
+    assert (day.planned_wrap, day.extended_wrap) == (local("13:47"), local("14:05"))
 
 
 def test_warnings_are_dismissed_not_applied(ad, session, behind, at_local):
