@@ -19,7 +19,7 @@ the suggestions (what a change would cost) and the report (meals as logged, the 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -101,12 +101,17 @@ def total_penalties(periods: Sequence[MealPeriod]) -> int:
     return sum(p.penalties for p in periods)
 
 
-def open_period(periods: Sequence[MealPeriod], now: datetime) -> MealPeriod:
-    """The stretch the clock is in at ``now``: the first whose meal has not started by then."""
+def open_period(periods: Sequence[MealPeriod], started: Collection[int]) -> MealPeriod:
+    """The stretch the clock is in now: the first whose meal (an item id) has not started —
+    a meal projected to start now because the scene before it runs late has not."""
     for period in periods:
-        if period.meal is None or period.meal.start > now:
+        if period.meal is None or period.meal.item_id not in started:
             return period
     return periods[-1]
+
+
+def started_meals(items: Sequence[timeline.Item]) -> set[int]:
+    return {item.id for item in items if item.status in (timeline.IN_PROGRESS, timeline.COMPLETED)}
 
 
 def turnaround(*, wrap: datetime | None, next_call: datetime | None, rules: Rules) -> Turnaround | None:

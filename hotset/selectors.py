@@ -300,7 +300,6 @@ def projection(session_id: int, *, now: datetime, at: datetime | None = None) ->
         clock_start=crew_call_at or call_time,
         wrap=wrapped_at or result.projected_wrap or moment,
         next_call=next_call,
-        now=moment,
         rules=rules,
         iso=iso,
     )
@@ -329,13 +328,13 @@ def projection(session_id: int, *, now: datetime, at: datetime | None = None) ->
     }
 
 
-def _labour_block(items, block_types, result, *, clock_start, wrap, next_call, now, rules, iso) -> dict:
+def _labour_block(items, block_types, result, *, clock_start, wrap, next_call, rules, iso) -> dict:
     """SPEC §1's ``labour`` block: the meal clock as projected, the day's length and the rest
     before the next call (meals at their projected times, the wrap projected or actual)."""
     projected = [row.projected for row in result.items]
     meals = labour.meals_of(items, block_types, projected)
     periods = labour.meal_periods(clock_start=clock_start, meals=meals, end=max(wrap, clock_start), rules=rules)
-    current = labour.open_period(periods, now)
+    current = labour.open_period(periods, labour.started_meals(items))
     rest = labour.turnaround(wrap=wrap, next_call=next_call, rules=rules)
     return {
         "meal_number": current.number,
@@ -416,6 +415,8 @@ def suggestion_input(session: HotSetSession) -> tuple[suggestions.Day, suggestio
         crew_call_at=session.crew_call_confirmed_at,
         later_days=later,
         tz=project.tzinfo,
+        extended_wrap=day.extended_wrap,
+        next_call=next_call(day),
     )
     return data, rules
 

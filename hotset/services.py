@@ -809,8 +809,10 @@ def regenerate_suggestions(*, session: HotSetSession, now: datetime) -> list[Sug
     """Brings the session's ``proposed`` suggestions in line with the day as it stands at ``now``.
 
     Idempotent: one proposal per (type, target) — existing ones are updated in place, new ones
-    created, those that no longer hold withdrawn (deleted). A (type, target) the 1st AD
-    dismissed is not proposed again. Only a day in progress has any. Returns the proposed ones.
+    created, those that no longer hold withdrawn (deleted). A catch-up move the 1st AD dismissed
+    is not proposed again; a dismissed warning comes back once it is worse by its trigger (its
+    ``severity`` against the one it was dismissed at). Only a day in progress has any. Returns
+    the proposed ones.
     """
     session = _lock_session(session.pk)
     if session.status != Status.IN_PROGRESS:
@@ -818,10 +820,15 @@ def regenerate_suggestions(*, session: HotSetSession, now: datetime) -> list[Sug
     else:
         data, rules = selectors.suggestion_input(session)
         proposals = list(suggestions.generate(data, rules, now=now).proposals)
-    dismissed = set(
-        Suggestion.objects.filter(session=session, status=SuggestionStatus.DISMISSED).values_list("type", "target")
-    )
-    wanted = {p.key: p for p in proposals if p.key not in dismissed}
+    dismissed: dict[tuple[str, str], int] = {}
+    for kind, target, payload in (
+        Suggestion.objects.filter(session=session, status=SuggestionStatus.DISMISSED)
+        .order_by("resolved_at", "pk")
+        .values_list("type", "target", "payload")
+    ):
+        severity = payload.get("severity") if isinstance(payload, dict) else None
+        dismissed[(kind, target)] = severity if isinstance(severity, int) else 0  # the latest dismissal wins
+    wanted = {p.key: p for p in proposals if _still_wanted(p, dismissed)}
     existing = {
         (row.type, row.target): row
         for row in Suggestion.objects.filter(session=session, status=SuggestionStatus.PROPOSED)
@@ -833,6 +840,8 @@ def regenerate_suggestions(*, session: HotSetSession, now: datetime) -> list[Sug
             events.to_session_suggestions(events.SUGGESTION_WITHDRAWN, session.pk, {**payload, "status": "withdrawn"})
     for key, proposal in wanted.items():
         values = {name: getattr(proposal, name) for name in _SUGGESTION_FIELDS}
+        if proposal.type in suggestions.WARNING_TYPES:
+            values["payload"] = {**proposal.payload, "severity": proposal.severity}
         row = existing.get(key)
         if row is None:
             row = Suggestion.objects.create(session=session, type=proposal.type, target=proposal.target, **values)
@@ -843,6 +852,15 @@ def regenerate_suggestions(*, session: HotSetSession, now: datetime) -> list[Sug
             row.save(update_fields=list(values))
             events.to_session_suggestions(events.SUGGESTION_UPDATED, session.pk, events.suggestion_payload(row))
     return list(Suggestion.objects.filter(session=session, status=SuggestionStatus.PROPOSED).order_by("pk"))
+
+
+def _still_wanted(proposal: suggestions.Proposal, dismissed: dict[tuple[str, str], int]) -> bool:
+    """Not dismissed; or a warning grown by its trigger since it was dismissed."""
+    if proposal.key not in dismissed:
+        return True
+    return proposal.type in suggestions.WARNING_TYPES and (
+        proposal.severity >= dismissed[proposal.key] + proposal.rearm_minutes
+    )
 
 
 def _lock_move_sessions(suggestion: Suggestion, day_id) -> None:

@@ -3,34 +3,39 @@
 Given the day's schedule, its labour rules and ``now``, ``generate`` returns what a 1st AD
 could do to catch up, each with its impact, the minutes it would recover and — for the
 moves that touch a labour rule — a compliance warning. It reads the numbers from
-``timeline.project``.
+``timeline.project`` and the meal clock from ``labour``.
 
-- "Behind" = the larger of the real-time deviation behind schedule and the minutes the
-  projected wrap runs past the schedule's planned end. The catch-up types (break shortening,
-  walking lunch, skip activity, scene consolidation, schedule reordering, scene cut, scene
-  move, extend day) are proposed only when behind ≥ ``trigger_minutes_behind``.
-- The two warnings have their own triggers and are raised whenever they hold:
-  meal penalty warning — no meal started by call + meal_due_hours − meal trigger;
-  wrap extension warning — projected wrap past planned wrap + wrap trigger, or past
-  call + max_day_hours.
-- Impact of a catch-up move: high when it recovers all of the delay, medium when at least
-  half of it, low otherwise. Warnings: high once the rule is broken / about to be
-  (meal overdue, past the maximum day), medium before.
+- The overrun = how far the projected wrap runs past the target wrap (the extended wrap if the
+  day was extended, else the planned wrap, else the schedule's planned end). The catch-up types
+  (break shortening, walking lunch, skip activity, scene consolidation, schedule reordering,
+  scene cut, scene move, extend day) are proposed only while the overrun is ≥
+  ``trigger_minutes_behind``, and none claims to recover more than the overrun: once the day is
+  back on time they stop.
+- Every catch-up move is tried on the projected day: one that costs meal penalties (a meal
+  pushed past due + grace, or a stretch without a real meal made longer) carries the compliance
+  flag and says how many. Break shortening, walking lunch and extend day always carry it.
+- Warnings, with their own triggers: meal penalty (the meal the clock runs towards now — the
+  first or a later one — not started by its due time − the meal trigger), wrap extension
+  (projected wrap past the target wrap + the wrap trigger, or past call + max_day_hours) and
+  turnaround (projected rest before the next shoot day's call short of ``turnaround_hours``).
+  Each carries a ``severity`` in minutes; a dismissed warning comes back when it gets worse by
+  at least ``rearm_minutes`` (its trigger).
+- Impact of a catch-up move: high when it recovers all of the overrun, medium when at least
+  half of it, low otherwise. Warnings: high once the rule is broken / about to be, medium before.
 - Set changes are estimated at ``SET_CHANGE_MINUTES`` each (a change of location at
   ``LOCATION_CHANGE_MINUTES``): consolidation and reordering recover the changes they save.
 
-Each proposal has a ``target`` ("item:12", "day", "meal:overdue", ...): a session holds at
-most one proposal per (type, target).
+Each proposal has a ``target`` ("item:12", "day", "meal:2", ...): a session holds at most one
+proposal per (type, target).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 
-from hotset import timeline
+from hotset import labour, timeline
 
 SET_CHANGE_MINUTES = 10
 LOCATION_CHANGE_MINUTES = 30
@@ -56,7 +61,8 @@ CATCH_UP_TYPES = (
     SCENE_MOVE,
     EXTEND_DAY,
 )
-WARNING_TYPES = (MEAL_PENALTY_WARNING, WRAP_EXTENSION_WARNING)
+TURNAROUND_WARNING = "turnaround_warning"
+WARNING_TYPES = (MEAL_PENALTY_WARNING, WRAP_EXTENSION_WARNING, TURNAROUND_WARNING)
 COMPLIANCE_TYPES = (BREAK_SHORTENING, WALKING_LUNCH, EXTEND_DAY)
 
 LOW, MEDIUM, HIGH = "low", "medium", "high"
@@ -79,6 +85,16 @@ class Rules:
     meal_penalty_interval_minutes: int = 30
     max_day_hours: int = 12
     turnaround_hours: int = 10
+
+    def labour(self) -> labour.Rules:
+        return labour.Rules(
+            meal_due_hours_after_call=self.meal_due_hours_after_call,
+            meal_minutes=self.meal_minutes,
+            grace_minutes=self.grace_minutes,
+            meal_penalty_interval_minutes=self.meal_penalty_interval_minutes,
+            max_day_hours=self.max_day_hours,
+            turnaround_hours=self.turnaround_hours,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +143,13 @@ class Day:
     crew_call_at: datetime | None = None  # confirmed crew call (labour rules count from it)
     later_days: tuple[OtherDay, ...] = ()
     tz: tzinfo | None = None  # for the times in the texts
+    extended_wrap: datetime | None = None  # "extend day" applied: the new target wrap
+    next_call: datetime | None = None  # the project's next shoot day's call (turnaround)
+
+    @property
+    def clock_start(self) -> datetime:
+        """Where the labour clocks start: the confirmed crew call, else the general call."""
+        return self.crew_call_at or self.call_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +163,8 @@ class Proposal:
     compliance_flag: bool = False
     compliance_warning: str = ""
     payload: dict = field(default_factory=dict)
+    severity: int = 0  # warnings: how bad, in minutes (a dismissed one re-arms when it grows)
+    rearm_minutes: int = 0  # warnings: by how much it must grow to come back once dismissed
 
     @property
     def key(self) -> tuple[str, str]:
@@ -148,7 +173,7 @@ class Proposal:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    behind_minutes: int
+    behind_minutes: int  # the overrun: projected wrap past the target wrap (0 when on time)
     projection: timeline.Projection
     proposals: tuple[Proposal, ...]
 
@@ -169,9 +194,34 @@ def _hm(moment: datetime, tz: tzinfo | None) -> str:
     return (moment.astimezone(tz) if tz is not None else moment).strftime("%H:%M")
 
 
-def behind_minutes(projection: timeline.Projection) -> int:
-    """Minutes behind schedule (0 when on time or ahead)."""
-    return max(0, -projection.realtime_deviation_minutes, -projection.wrap_variance_minutes)
+def _day_hm(moment: datetime, tz: tzinfo | None) -> str:
+    return (moment.astimezone(tz) if tz is not None else moment).strftime("%a %H:%M")
+
+
+def duration(total_minutes: int) -> str:
+    """475 → "7 h 55 min", 60 → "1 h", 45 → "45 min"."""
+    hours, rest = divmod(abs(total_minutes), 60)
+    sign = "−" if total_minutes < 0 else ""
+    if not hours:
+        return f"{sign}{rest} min"
+    return f"{sign}{hours} h {rest} min" if rest else f"{sign}{hours} h"
+
+
+def _penalties_text(count: int) -> str:
+    return f"{count} meal penalty" if count == 1 else f"{count} meal penalties"
+
+
+def target_wrap(day: Day, proj: timeline.Projection) -> datetime | None:
+    """The wrap the day aims at: extended, else planned, else the schedule's planned end."""
+    return day.extended_wrap or day.planned_wrap or proj.planned_end
+
+
+def overrun_minutes(day: Day, proj: timeline.Projection) -> int:
+    """Minutes the projected wrap runs past the target wrap (0 when on time or early)."""
+    target = target_wrap(day, proj)
+    if target is None or proj.projected_wrap is None:
+        return 0
+    return max(0, timeline.minutes(proj.projected_wrap - target))
 
 
 def _set_key(entry: Entry) -> tuple[str, str]:
@@ -227,21 +277,102 @@ def _anchor(entries: Sequence[Entry]) -> Entry | None:
 
 
 def generate(day: Day, rules: Rules, *, now: datetime) -> Result:
-    """Every suggestion that applies to ``day`` at ``now`` (catch-up moves only when behind)."""
+    """Every suggestion that applies to ``day`` at ``now`` (catch-up moves only while the
+    projected wrap overruns the target wrap by the trigger)."""
     entries = list(day.entries)
     items = [e.item for e in entries]
-    proj = timeline.project(items, call_time=day.call_time, now=now)
-    behind = behind_minutes(proj)
+    proj = timeline.project(items, call_time=day.call_time, now=now, crew_call_at=day.crew_call_at)
+    overrun = overrun_minutes(day, proj)
     out: list[Proposal] = []
-    if behind >= rules.trigger_minutes_behind and behind > 0:
-        out += _breaks(entries, rules, behind)
-        out += _activities(entries, behind)
-        out += _set_moves(entries, behind)
-        out += _scene_cut_and_move(entries, day, behind)
-        out += _extend_day(day, rules, proj, behind)
+    if overrun >= rules.trigger_minutes_behind and overrun > 0:
+        moves = [
+            *_breaks(entries, rules, overrun),
+            *_activities(entries, overrun),
+            *_set_moves(entries, overrun),
+            *_scene_cut_and_move(entries, day, overrun),
+            *_extend_day(day, rules, proj, overrun),
+        ]
+        before = meal_periods(entries, day, rules, now)
+        out += [_within_overrun(_meal_checked(p, entries, day, rules, now, before), overrun) for p in moves]
     out += _meal_warning(entries, day, rules, proj, now)
     out += _wrap_warning(day, rules, proj)
-    return Result(behind_minutes=behind, projection=proj, proposals=tuple(out))
+    out += _turnaround_warning(day, rules, proj)
+    return Result(behind_minutes=overrun, projection=proj, proposals=tuple(out))
+
+
+def _within_overrun(proposal: Proposal, overrun: int) -> Proposal:
+    """No move claims more than the overrun: recovering 60 min of a 20-min overrun recovers 20."""
+    recoverable = min(proposal.minutes_recoverable, overrun)
+    return replace(proposal, minutes_recoverable=recoverable, impact=impact_for(recoverable, overrun))
+
+
+# --- what a move does to the meal clock ---------------------------------------------------------
+
+
+def apply_to(proposal: Proposal, entries: Sequence[Entry]) -> list[Entry]:
+    """The day's entries as they would be once ``proposal`` is applied (extend day and the
+    warnings change no item)."""
+    payload = proposal.payload
+    item_id = payload.get("item_id")
+    if proposal.type in (BREAK_SHORTENING, WALKING_LUNCH):
+        return [
+            replace(e, item=replace(e.item, planned_minutes=payload["to_minutes"])) if e.id == item_id else e
+            for e in entries
+        ]
+    if proposal.type in (SKIP_ACTIVITY, SCENE_CUT):
+        return [replace(e, item=replace(e.item, status=timeline.SKIPPED)) if e.id == item_id else e for e in entries]
+    if proposal.type == SCENE_MOVE:
+        return [e for e in entries if e.id != item_id]
+    if proposal.type in (SCENE_CONSOLIDATION, SCHEDULE_REORDERING):
+        by_id = {e.id: e for e in entries}
+        order = fill_order(entries, [by_id[i] for i in payload["new_scene_ids"]])
+        return [by_id[i] for i in order]
+    return list(entries)
+
+
+def meal_periods(entries: Sequence[Entry], day: Day, rules: Rules, now: datetime) -> list[labour.MealPeriod]:
+    """The meal clock of the day as projected at ``now`` (meals at their projected times)."""
+    items = [e.item for e in entries]
+    projected = timeline.projected_timeline(items, day.call_time, now)
+    wrap = max((interval.end for interval in projected), default=now)
+    meals = labour.meals_of(items, [e.block_type for e in entries], projected)
+    return labour.meal_periods(
+        clock_start=day.clock_start, meals=meals, end=max(wrap, day.clock_start), rules=rules.labour()
+    )
+
+
+def _meal_checked(
+    proposal: Proposal,
+    entries: Sequence[Entry],
+    day: Day,
+    rules: Rules,
+    now: datetime,
+    before: list[labour.MealPeriod],
+) -> Proposal:
+    """Flags a move that would cost meal penalties, saying how many and where."""
+    after = meal_periods(apply_to(proposal, entries), day, rules, now)
+    added = labour.total_penalties(after) - labour.total_penalties(before)
+    if added <= 0:
+        return proposal
+    worse = next(
+        (p for p in after if p.penalties > next((b.penalties for b in before if b.number == p.number), 0)), after[-1]
+    )
+    where = (
+        f"meal {worse.number} would start at {_hm(worse.meal.start, day.tz)}"
+        if worse.meal is not None
+        else f"no real meal {worse.number} before wrap"
+    )
+    text = (
+        f"Meal penalties: this costs {_penalties_text(added)} — {where}, past its due time "
+        f"{_hm(worse.due_at, day.tz)} + {rules.grace_minutes} min grace."
+    )
+    warning = f"{proposal.compliance_warning} {text}".strip()
+    return replace(
+        proposal,
+        compliance_flag=True,
+        compliance_warning=warning,
+        payload={**proposal.payload, "meal_penalties_added": added},
+    )
 
 
 def _meal_rule(rules: Rules) -> str:
@@ -430,114 +561,120 @@ def _scene_cut_and_move(entries: list[Entry], day: Day, behind: int) -> list[Pro
     return out
 
 
-def _planned_wrap(day: Day, proj: timeline.Projection) -> datetime | None:
-    return day.planned_wrap or proj.planned_end
-
-
 def _extend_day(day: Day, rules: Rules, proj: timeline.Projection, behind: int) -> list[Proposal]:
-    planned_wrap = _planned_wrap(day, proj)
-    if planned_wrap is None or proj.projected_wrap is None or proj.projected_wrap <= planned_wrap:
+    target = target_wrap(day, proj)
+    if target is None or proj.projected_wrap is None or proj.projected_wrap <= target:
         return []
     # Never past 24 h after call (a shoot day's wrap must stay within it).
     new_wrap = min(proj.projected_wrap, day.call_time + timedelta(hours=24))
-    extra = timeline.minutes(new_wrap - planned_wrap)
+    extra = timeline.minutes(new_wrap - target)
     if extra <= 0:
         return []
-    call = day.crew_call_at or day.call_time
-    max_end = call + timedelta(hours=rules.max_day_hours)
+    max_end = day.clock_start + timedelta(hours=rules.max_day_hours)
     beyond = new_wrap > max_end
     warning = (
-        f"Overtime rule: extending the day past the planned wrap ({_hm(planned_wrap, day.tz)}) is overtime "
+        f"Overtime rule: extending the day past the planned wrap ({_hm(target, day.tz)}) is overtime "
         f"and needs the crew's consent; the maximum day is {rules.max_day_hours} h after call "
-        f"({_hm(max_end, day.tz)})"
-        + (" — this extension goes beyond it" if beyond else "")
-        + f", and the {rules.turnaround_hours} h turnaround before the next call still applies."
+        f"({_hm(max_end, day.tz)})" + (" — this extension goes beyond it" if beyond else "") + "."
     )
+    rest = labour.turnaround(wrap=new_wrap, next_call=day.next_call, rules=rules.labour())
+    if rest is None:
+        warning += f" The {rules.turnaround_hours} h turnaround before the next call still applies."
+    elif rest.short_by_minutes:
+        warning += (
+            f" Turnaround: wrapping at {_hm(new_wrap, day.tz)} leaves {duration(rest.rest_minutes)} before the next "
+            f"call ({_hm(rest.next_call, day.tz)}), {duration(rest.short_by_minutes)} short of the "
+            f"{rules.turnaround_hours} h rule."
+        )
+    else:
+        warning += (
+            f" Turnaround: {duration(rest.rest_minutes)} before the next call ({_hm(rest.next_call, day.tz)}), "
+            f"within the {rules.turnaround_hours} h rule."
+        )
     return [
         Proposal(
             type=EXTEND_DAY,
             target="day",
             impact=impact_for(extra, behind),
             minutes_recoverable=extra,
-            title=f"Extend the day by {extra} min (wrap {_hm(new_wrap, day.tz)})",
-            description=f"Move the planned wrap from {_hm(planned_wrap, day.tz)} to {_hm(new_wrap, day.tz)}.",
+            title=f"Extend the day by {duration(extra)} (wrap {_hm(new_wrap, day.tz)})",
+            description=f"Move the target wrap from {_hm(target, day.tz)} to {_hm(new_wrap, day.tz)}; "
+            "the planned wrap stays on record for overtime.",
             compliance_flag=True,
             compliance_warning=warning,
             payload={
-                "from_wrap": planned_wrap.isoformat(),
+                "from_wrap": target.isoformat(),
                 "to_wrap": new_wrap.isoformat(),
                 "beyond_max_day": beyond,
+                "turnaround_short_by_minutes": rest.short_by_minutes if rest else None,
             },
         )
     ]
 
 
 def meal_due(day: Day, rules: Rules) -> datetime:
-    return (day.crew_call_at or day.call_time) + timedelta(hours=rules.meal_due_hours_after_call)
+    """When the first meal is due."""
+    return day.clock_start + timedelta(hours=rules.meal_due_hours_after_call)
 
 
 def _meal_warning(
     entries: list[Entry], day: Day, rules: Rules, proj: timeline.Projection, now: datetime
 ) -> list[Proposal]:
-    meals = [e for e in entries if e.kind == "block" and e.block_type == MEAL]
-    if any(e.status in (timeline.IN_PROGRESS, timeline.COMPLETED) for e in meals):
+    """The meal the clock runs towards now (the first, or a later one) is due soon or overdue."""
+    started = labour.started_meals([e.item for e in entries])
+    period = labour.open_period(meal_periods(entries, day, rules, now), started)
+    if now < period.due_at - timedelta(minutes=rules.meal_penalty_trigger_minutes):
         return []
-    due = meal_due(day, rules)
-    if now < due - timedelta(minutes=rules.meal_penalty_trigger_minutes):
-        return []
-    penalty_from = due + timedelta(minutes=rules.grace_minutes)
-    projected = {row.id: row for row in proj.items}
-    pending = [e for e in meals if e.pending]
-    planned_start = projected[pending[0].id].projected.start if pending else None
-    overdue = now >= due
-    if planned_start is not None:
-        when = f"the meal is projected to start at {_hm(planned_start, day.tz)}"
-        late = max(0, timeline.minutes(planned_start - due))
+    overdue = now >= period.due_at
+    which = "Meal" if period.number == 1 else f"Meal {period.number}"
+    if period.meal is not None:
+        when = f"the meal is projected to start at {_hm(period.meal.start, day.tz)}"
     else:
-        when = "no meal is scheduled"
-        late = max(0, timeline.minutes(now - due))
-    penalties = (
-        math.ceil(late / rules.meal_penalty_interval_minutes)
-        if planned_start is None or planned_start > penalty_from
-        else 0
-    )
+        when = "no real meal is scheduled before wrap"
+    since = "call" if period.number == 1 else "the last meal"
     text = (
-        f"Meal due at {_hm(due, day.tz)} ({rules.meal_due_hours_after_call} h after call); penalties from "
-        f"{_hm(penalty_from, day.tz)} ({rules.grace_minutes} min grace), then every "
-        f"{rules.meal_penalty_interval_minutes} min; {when}."
+        f"{which} due at {_hm(period.due_at, day.tz)} ({rules.meal_due_hours_after_call} h after {since}); penalties "
+        f"from {_hm(period.penalty_at, day.tz)} ({rules.grace_minutes} min grace), then every "
+        f"{rules.meal_penalty_interval_minutes} min; {when}"
+        + (f": {_penalties_text(period.penalties)}." if period.penalties else ".")
     )
     return [
         Proposal(
             type=MEAL_PENALTY_WARNING,
-            target="meal:overdue" if overdue else "meal:approaching",
-            impact=HIGH if overdue or penalties else MEDIUM,
+            target=f"meal:{period.number}",
+            impact=HIGH if overdue or period.penalties else MEDIUM,
             minutes_recoverable=0,
-            title=("Meal overdue" if overdue else "Meal due soon") + f" — due {_hm(due, day.tz)}",
+            title=f"{which} {'overdue' if overdue else 'due soon'} — due {_hm(period.due_at, day.tz)}",
             description=text,
             payload={
-                "meal_due": due.isoformat(),
-                "penalty_from": penalty_from.isoformat(),
-                "projected_meal_start": planned_start.isoformat() if planned_start else None,
-                "projected_penalties": penalties,
+                "meal_number": period.number,
+                "meal_due": period.due_at.isoformat(),
+                "penalty_from": period.penalty_at.isoformat(),
+                "projected_meal_start": period.meal.start.isoformat() if period.meal else None,
+                "projected_penalties": period.penalties,
+                "overdue": overdue,
             },
+            severity=period.late_minutes,
+            rearm_minutes=max(1, rules.meal_penalty_trigger_minutes),
         )
     ]
 
 
 def _wrap_warning(day: Day, rules: Rules, proj: timeline.Projection) -> list[Proposal]:
-    planned_wrap = _planned_wrap(day, proj)
+    planned_wrap = target_wrap(day, proj)
     wrap = proj.projected_wrap
     if planned_wrap is None or wrap is None:
         return []
-    max_end = (day.crew_call_at or day.call_time) + timedelta(hours=rules.max_day_hours)
+    max_end = day.clock_start + timedelta(hours=rules.max_day_hours)
     past_planned = wrap > planned_wrap + timedelta(minutes=rules.wrap_extension_trigger_minutes)
     past_max = wrap > max_end
     if not (past_planned or past_max):
         return []
     over = timeline.minutes(wrap - planned_wrap)
+    what = "extended" if day.extended_wrap else "planned"
     parts = []
     if past_planned:
-        parts.append(f"{over} min past the planned wrap {_hm(planned_wrap, day.tz)}")
+        parts.append(f"{duration(over)} past the {what} wrap {_hm(planned_wrap, day.tz)}")
     if past_max:
         parts.append(f"past the {rules.max_day_hours} h maximum day ({_hm(max_end, day.tz)})")
     text = f"Projected wrap {_hm(wrap, day.tz)} is " + " and ".join(parts)
@@ -556,5 +693,36 @@ def _wrap_warning(day: Day, rules: Rules, proj: timeline.Projection) -> list[Pro
                 "max_day_end": max_end.isoformat(),
                 "past_max_day": past_max,
             },
+            severity=timeline.minutes(wrap - max_end) if past_max else over,
+            rearm_minutes=max(1, rules.wrap_extension_trigger_minutes),
+        )
+    ]
+
+
+def _turnaround_warning(day: Day, rules: Rules, proj: timeline.Projection) -> list[Proposal]:
+    """The projected wrap leaves less rest than ``turnaround_hours`` before the next call."""
+    rest = labour.turnaround(wrap=proj.projected_wrap, next_call=day.next_call, rules=rules.labour())
+    if rest is None or rest.short_by_minutes <= 0:
+        return []
+    return [
+        Proposal(
+            type=TURNAROUND_WARNING,
+            target="turnaround",
+            impact=HIGH,
+            minutes_recoverable=0,
+            title=f"Turnaround short by {duration(rest.short_by_minutes)}",
+            description=(
+                f"Projected wrap {_hm(proj.projected_wrap, day.tz)} leaves {duration(rest.rest_minutes)} before the "
+                f"next call ({_day_hm(rest.next_call, day.tz)}); the rule is {rules.turnaround_hours} h: wrap earlier "
+                "or move the next call."
+            ),
+            payload={
+                "projected_wrap": proj.projected_wrap.isoformat(),
+                "next_call": rest.next_call.isoformat(),
+                "rest_minutes": rest.rest_minutes,
+                "short_by_minutes": rest.short_by_minutes,
+            },
+            severity=rest.short_by_minutes,
+            rearm_minutes=max(1, rules.wrap_extension_trigger_minutes),
         )
     ]

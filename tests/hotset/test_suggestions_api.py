@@ -15,6 +15,7 @@ from tests.hotset.conftest import local, refresh
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/hotset"
+WARNINGS = ("meal_penalty_warning", "wrap_extension_warning", "turnaround_warning")
 
 
 @pytest.fixture
@@ -25,7 +26,9 @@ def ad(api_as):
 @pytest.fixture
 def behind(session, add_item, at_local):
     """Crew call 07:00, first shot 09:30; 1A (Kitchen, 42 min) still shooting at 10:30 → 18 min
-    behind. Then 2B (Street) 30, meal 60, activity 20, 3C (Kitchen) 60, 4D (Street) 45."""
+    behind. Then 2B (Street) 30, meal 60, activity 20, 3C (Kitchen) 60, 4D (Street) 45: planned
+    wrap 13:47, projected 14:05 — an 18-minute overrun."""
+    services.update_production_day(day=session.production_day, changes={"planned_wrap": local("13:47")})
     items = {
         "crew_call": add_item(150, "block", block_type="crew_call"),
         "1A": add_item(42, scene_number="1A", set_name="Kitchen"),
@@ -68,7 +71,7 @@ def test_reading_regenerates_once_and_lists_by_impact(ad, session, behind):
     assert ranks == sorted(ranks)
     lunch = find(rows, "walking_lunch")
     assert lunch["compliance_flag"] and "consent" in lunch["compliance_warning"]
-    assert lunch["minutes_recoverable"] == 60
+    assert lunch["minutes_recoverable"] == 18  # it saves 60, but only 18 are needed
     # Again: the same rows, no duplicates.
     again = suggestions(ad, session)
     assert sorted(r["id"] for r in again) == sorted(r["id"] for r in rows)
@@ -94,8 +97,8 @@ def test_apply_break_shortening_shortens_the_meal(ad, session, behind):
     assert refresh(behind["meal"]).planned_duration_minutes == 42
     assert apply(ad, row).status_code == 409  # not proposed any more
     assert EventLog.objects.filter(event_type="hotset.suggestion.applied").count() == 1
-    # The walking lunch proposal followed the meal's new length.
-    assert find(suggestions(ad, session), "walking_lunch")["minutes_recoverable"] == 42
+    # The 18 minutes are recovered: the day is back on time and no catch-up move is offered.
+    assert not [r for r in suggestions(ad, session) if r["type"] not in WARNINGS]
 
 
 def test_apply_walking_lunch_keeps_the_meal_at_zero_minutes(ad, session, behind):
@@ -105,10 +108,15 @@ def test_apply_walking_lunch_keeps_the_meal_at_zero_minutes(ad, session, behind)
     assert (meal.planned_duration_minutes, meal.title, meal.status) == (0, "Walking lunch", "pending")
 
 
-def test_apply_skip_activity_and_scene_cut_skip_the_items(ad, session, behind):
+def test_apply_skip_activity_skips_it_and_the_day_is_caught_up(ad, session, behind):
     rows = suggestions(ad, session)
     assert apply(ad, find(rows, "skip_activity")).status_code == 200
     assert refresh(behind["activity"]).status == "skipped"
+    # 20 minutes saved of an 18-minute overrun: the cut (and every other move) is withdrawn.
+    assert not [r for r in suggestions(ad, session) if r["type"] not in WARNINGS]
+
+
+def test_apply_scene_cut_skips_the_scene(ad, session, behind):
     cut = find(suggestions(ad, session), "scene_cut")
     assert apply(ad, cut).status_code == 200
     assert ScheduleItem.objects.get(pk=int(cut["target"].split(":")[1])).status == "skipped"
@@ -187,7 +195,7 @@ def test_apply_extend_day_records_the_extended_wrap_and_keeps_the_planned_one(ad
 def test_warnings_are_dismissed_not_applied(ad, session, behind, at_local):
     at_local("13:20")  # 1A still shooting: the meal is overdue
     warning = find(suggestions(ad, session), "meal_penalty_warning")
-    assert warning["target"] == "meal:overdue"
+    assert (warning["target"], warning["payload"]["overdue"]) == ("meal:1", True)
     r = apply(ad, warning)
     assert r.status_code == 400 and "type" in r.json()["errors"]
     r = ad.post(f"{BASE}/suggestions/{warning['id']}/dismiss/")
@@ -251,3 +259,30 @@ def test_concurrent_regenerations_propose_each_suggestion_once(session, behind):
     rows = list(Suggestion.objects.filter(session=session).values_list("type", "target"))
     assert rows and len(rows) == len(set(rows))
     assert EventLog.objects.filter(event_type="hotset.suggestion.proposed").count() == len(rows)
+
+
+def test_a_dismissed_warning_comes_back_when_it_gets_worse_by_its_trigger(ad, session, behind, at_local):
+    at_local("13:20")  # 1A still shooting, 2B to go: the meal would start at 13:50, 50 min late
+    warning = find(suggestions(ad, session), "meal_penalty_warning")
+    assert warning["payload"]["severity"] == 50
+    assert ad.post(f"{BASE}/suggestions/{warning['id']}/dismiss/").status_code == 200
+    at_local("13:45")  # 75 min late: worse, but by less than the 30-minute trigger
+    assert not [r for r in suggestions(ad, session) if r["type"] == "meal_penalty_warning"]
+    at_local("13:50")  # 80 min late: 30 min worse than when dismissed
+    back = find(suggestions(ad, session), "meal_penalty_warning")
+    assert back["id"] != warning["id"] and back["payload"]["severity"] == 80
+    assert back["payload"]["projected_penalties"] == 3
+
+
+def test_a_moved_scene_is_listed_in_the_days_report_with_its_new_day(ad, session, behind, project):
+    later = services.create_production_day(
+        project=project, date=date(2025, 6, 12), day_number=3, general_call_time=local("07:00", date(2025, 6, 12))
+    )
+    move = find(suggestions(ad, session), "scene_move")
+    assert apply(ad, move, {"production_day": later.pk}).status_code == 200
+    report = ad.get(f"{BASE}/sessions/{session.pk}/report/").json()
+    (moved,) = report["scenes_moved"]
+    assert (moved["scene_number"], moved["to_day_number"], moved["to_date"]) == ("2B", 3, "2025-06-12")
+    assert (moved["pages"], moved["setups"], moved["planned_minutes"]) == ("6/8", 2, 30)
+    csv_text = ad.get(f"{BASE}/sessions/{session.pk}/report/", {"format": "csv"}).content.decode()
+    assert "Scene moved,To day,Date" in csv_text and "2B,3,2025-06-12" in csv_text
