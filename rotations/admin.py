@@ -154,8 +154,11 @@ class ScheduleExceptionAdmin(admin.ModelAdmin):
 
 def _report(modeladmin, request, counts: dict[str, int]) -> None:
     level = messages.WARNING if counts.get("failed") else messages.SUCCESS
+    waiting = f", {counts['approved']} approved and being sent to the client's system" if counts.get("approved") else ""
     modeladmin.message_user(
-        request, f"{counts['submitted']} submitted, {counts['failed']} failed (of {counts['considered']}).", level
+        request,
+        f"{counts['submitted']} submitted{waiting}, {counts['failed']} failed (of {counts['considered']}).",
+        level,
     )
 
 

@@ -272,6 +272,43 @@ class ProposalStatus(models.TextChoices):
 OPEN_PROPOSAL_STATUSES = (ProposalStatus.PROPOSED, ProposalStatus.USER_EDITED)
 
 
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class SubmissionUnit(models.Model):
+    """The outbox: what one approval submits to the client's system, written in the approving
+    transaction and sent after it commits, once, by a task (``Idempotency-Key`` = ``key``).
+
+    A unit is a core event with its supervisor events (or one event alone): one request, so the
+    client accepts or refuses them together. ``payload`` is the request body as approved."""
+
+    run = models.ForeignKey(SchedulerRun, on_delete=models.CASCADE, related_name="submission_units")
+    status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING)
+    submitter = models.CharField(max_length=20, help_text="local or http")
+    payload = models.JSONField(default=dict)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a sender took it (its lease starts).")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.TextField(blank=True)
+    details = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="rotations_unit_status")]
+
+    def __str__(self):
+        return f"Submission #{self.pk} ({self.status})"
+
+    @property
+    def key(self) -> str:
+        return f"setdesk-rotations-unit-{self.pk}"
+
+
 class PendingSchedule(models.Model):
     """A proposed assignment from a run, waiting for a supervisor; nothing is applied before approval."""
 
@@ -296,6 +333,9 @@ class PendingSchedule(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    submission = models.ForeignKey(
+        SubmissionUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

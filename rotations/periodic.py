@@ -13,4 +13,10 @@ PERIODIC_JOBS = [
         every_seconds=120,
         description="Marks crashed the scheduler runs whose heartbeat is stale.",
     ),
+    PeriodicJob(
+        name="rotations.send_pending_submissions",
+        task="rotations.send_pending_submissions",
+        every_seconds=60,
+        description="Sends approved assignments whose submission was not sent (a lost task or a dead worker).",
+    ),
 ]

@@ -1,8 +1,10 @@
 """Where an approved assignment goes.
 
-``LocalSubmitter`` (the default) only applies it to the Event here. ``HttpSubmitter`` (when
-``ROTATIONS_SUBMIT_URL`` is set) first POSTs it to the client's system; a 2xx is success, a
-4xx/5xx or a timeout is a failure with its reason and details. Each request carries an
+``LocalSubmitter`` (the default) only applies it to the Event here, in the approving
+transaction. ``HttpSubmitter`` (when ``ROTATIONS_SUBMIT_URL`` is set) POSTs a submission unit
+— ``{assignments: [...]}``, a core event with its supervisor events — to the client's system
+after the approval committed (services.send_submission); a 2xx is success, a 4xx/5xx or a
+timeout is a failure with its reason and details. Each request carries the unit's
 ``Idempotency-Key`` so that the client's system can drop a repeat.
 """
 
@@ -29,21 +31,23 @@ class Outcome:
 class LocalSubmitter:
     name = "local"
     event_status = "scheduled"
+    remote = False
 
-    def submit(self, payload: dict) -> Outcome:
+    def submit(self, payload: dict, *, key: str) -> Outcome:
         return Outcome(ok=True)
 
 
 class HttpSubmitter:
     name = "http"
     event_status = "submitted"
+    remote = True
 
     def __init__(self, url: str, timeout: float):
         self.url = url
         self.timeout = timeout
 
-    def submit(self, payload: dict) -> Outcome:
-        headers = {"Idempotency-Key": f"setdesk-rotations-proposal-{payload['proposal_id']}"}
+    def submit(self, payload: dict, *, key: str) -> Outcome:
+        headers = {"Idempotency-Key": key}
         try:
             response = httpx.post(self.url, json=payload, headers=headers, timeout=self.timeout)
         except httpx.TimeoutException:

@@ -19,3 +19,13 @@ def nightly_auto_schedule() -> int | None:
 @shared_task(name="rotations.reap_crashed_runs")
 def reap_crashed_runs() -> int:
     return services.reap_crashed_runs()
+
+
+@shared_task(name="rotations.send_submission")
+def send_submission(unit_id: int) -> str | None:
+    return services.send_submission(unit_id=unit_id)
+
+
+@shared_task(name="rotations.send_pending_submissions")
+def send_pending_submissions() -> int:
+    return services.send_pending_submissions()

@@ -69,5 +69,8 @@ def test_approving_at_once_submits_once(world, settings, client_system):
     run = services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
     proposal = run.proposals.get(event__project_ref_num=1002)
     results = in_threads(lambda i: services.approve_proposal(proposal=proposal, user=None), n=3)
-    assert all(r.status == ProposalStatus.API_SUBMITTED for r in results)
+    assert all(r.status == ProposalStatus.APPROVED for r in results)
+    in_threads(lambda i: services.send_pending_submissions(), n=3)
     assert len(client_system.requests) == 1
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.API_SUBMITTED

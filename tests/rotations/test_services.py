@@ -337,12 +337,12 @@ def test_approve_run_approves_everything_and_records_who(world, make_user):
     user = make_user("supervisor")
     run = run_now()
     counts = services.approve_run(run=run, user=user)
-    assert counts == {"submitted": 6, "failed": 0, "considered": 6}
+    assert counts == {"submitted": 6, "approved": 0, "failed": 0, "considered": 6}
     run.refresh_from_db()
     assert run.approved_by == user and run.approved_at is not None
     assert Event.objects.filter(status="scheduled").count() == 6
     # Twice: nothing more is submitted.
-    assert services.approve_run(run=run, user=user) == {"submitted": 0, "failed": 0, "considered": 0}
+    assert services.approve_run(run=run, user=user) == {"submitted": 0, "approved": 0, "failed": 0, "considered": 0}
 
 
 def test_swap_bumps_a_scheduled_event_and_approval_unassigns_it(world):

@@ -15,6 +15,15 @@ from tests.rotations.conftest import MONDAY
 pytestmark = pytest.mark.django_db
 
 
+def approve_and_send(proposal):
+    """Approves (the outbox row is written) and runs the sender, as the worker does after commit."""
+    approved = services.approve_proposal(proposal=proposal, user=None)
+    assert approved.status == ProposalStatus.APPROVED
+    services.send_pending_submissions()
+    approved.refresh_from_db()
+    return approved
+
+
 @pytest.fixture
 def proposal(world):
     run = services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
@@ -30,15 +39,17 @@ def test_submitter_choice_follows_the_setting(settings):
 
 def test_http_success_submits_once(settings, client_system, proposal):
     settings.ROTATIONS_SUBMIT_URL = client_system.url
-    done = services.approve_proposal(proposal=proposal, user=None)
+    done = approve_and_send(proposal)
     assert done.status == ProposalStatus.API_SUBMITTED
     event = Event.objects.get(project_ref_num=1002)
     assert event.status == "submitted" and event.assigned_employee_id == proposal.employee_id
     (request,) = client_system.requests
-    assert request["json"]["project_ref_num"] == 1002
-    assert request["json"]["employee_external_id"] == proposal.employee.external_id
-    assert request["idempotency_key"] == f"setdesk-rotations-proposal-{proposal.pk}"
+    (assignment,) = request["json"]["assignments"]
+    assert assignment["project_ref_num"] == 1002
+    assert assignment["employee_external_id"] == proposal.employee.external_id
+    assert request["idempotency_key"] == f"setdesk-rotations-unit-{done.submission_id}"
     services.approve_proposal(proposal=proposal, user=None)
+    services.send_pending_submissions()
     assert len(client_system.requests) == 1  # approving twice submits once
 
 
@@ -46,13 +57,13 @@ def test_http_4xx_records_the_details_and_can_be_retried(settings, client_system
     settings.ROTATIONS_SUBMIT_URL = client_system.url
     client_system.status = 422
     client_system.body = {"errors": {"employee": ["unknown employee"]}}
-    failed = services.approve_proposal(proposal=proposal, user=None)
+    failed = approve_and_send(proposal)
     assert failed.status == ProposalStatus.FAILED
     assert failed.failure_reason == "the client's system refused it: HTTP 422"
     assert failed.api_error_details == {"status_code": 422, "body": {"errors": {"employee": ["unknown employee"]}}}
     assert Event.objects.get(project_ref_num=1002).status == "unscheduled"
     client_system.status = 201
-    retried = services.approve_proposal(proposal=proposal, user=None)
+    retried = approve_and_send(proposal)
     assert retried.status == ProposalStatus.API_SUBMITTED
     assert retried.failure_reason == "" and retried.api_error_details is None
     assert len(client_system.requests) == 2
@@ -62,7 +73,7 @@ def test_http_timeout_is_a_failure(settings, client_system, proposal):
     settings.ROTATIONS_SUBMIT_URL = client_system.url
     settings.ROTATIONS_SUBMIT_TIMEOUT = 0.3
     client_system.hang = threading.Event()
-    failed = services.approve_proposal(proposal=proposal, user=None)
+    failed = approve_and_send(proposal)
     assert failed.status == ProposalStatus.FAILED
     assert failed.failure_reason == "the client's system did not answer within 0.3 s"
     assert failed.api_error_details == {"error": "timeout"}
@@ -74,12 +85,12 @@ def test_unreachable_system_is_a_failure(settings, proposal):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     settings.ROTATIONS_SUBMIT_URL = f"http://127.0.0.1:{port}/x"
-    failed = services.approve_proposal(proposal=proposal, user=None)
+    failed = approve_and_send(proposal)
     assert failed.status == ProposalStatus.FAILED and "could not reach" in failed.failure_reason
 
 
 def test_http_5xx_with_a_text_body(settings, client_system, proposal):
     settings.ROTATIONS_SUBMIT_URL = client_system.url
     client_system.status = 503
-    failed = services.approve_proposal(proposal=proposal, user=None)
+    failed = approve_and_send(proposal)
     assert failed.status == ProposalStatus.FAILED and failed.api_error_details["status_code"] == 503

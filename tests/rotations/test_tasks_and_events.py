@@ -20,12 +20,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_periodic_jobs_are_scheduled():
-    assert {job.name for job in PERIODIC_JOBS} == {"rotations.nightly_auto_schedule", "rotations.reap_crashed_runs"}
+    assert {job.name for job in PERIODIC_JOBS} == {
+        "rotations.nightly_auto_schedule",
+        "rotations.reap_crashed_runs",
+        "rotations.send_pending_submissions",
+    }
     setup_periodic_tasks()
     nightly = PeriodicTask.objects.get(name="rotations.nightly_auto_schedule")
     assert nightly.crontab is not None and nightly.crontab.hour == "2"
     reaper = PeriodicTask.objects.get(name="rotations.reap_crashed_runs")
     assert reaper.interval.every <= 300
+    sender = PeriodicTask.objects.get(name="rotations.send_pending_submissions")
+    assert (sender.task, sender.interval.every) == ("rotations.send_pending_submissions", 60)
 
 
 def test_tasks_call_the_services(world, time_machine):
