@@ -9,6 +9,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from config.errors import Conflict, DomainError, InvalidInput
@@ -22,12 +24,16 @@ from rotations.models import (
     ProposalStatus,
     Qualification,
     RotationAssignment,
+    RunStatus,
     ScheduleException,
     SchedulerRun,
+    SubmissionStatus,
+    SubmissionUnit,
     TimeOff,
 )
 
 APPROVE_PERM = "rotations.approve_schedule"
+RETRYABLE_STATUSES = (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED)
 
 
 # --- employees ------------------------------------------------------------------------------------
@@ -198,12 +204,26 @@ class ApproveActionsMixin:
         return urls
 
 
+def _superseded_by(run: SchedulerRun) -> int | None:
+    """The later completed run whose proposals replaced this run's untouched ones."""
+    if run.status != RunStatus.COMPLETED:
+        return None
+    later = Q(started_at__gt=run.started_at) | Q(started_at=run.started_at, pk__gt=run.pk)
+    return (
+        SchedulerRun.objects.filter(later, status=RunStatus.COMPLETED)
+        .order_by("started_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 @admin.register(SchedulerRun)
 class SchedulerRunAdmin(ApproveActionsMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
         "status",
+        "superseded",
         "window_start",
         "window_end",
         "started_at",
@@ -244,6 +264,11 @@ class SchedulerRunAdmin(ApproveActionsMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # runs are started by the scheduler (API or nightly job)
+
+    @admin.display(description="superseded")
+    def superseded(self, obj):
+        later = _superseded_by(obj)
+        return f"by run #{later}" if later else "—"
 
     @admin.display(description="warnings")
     def warnings_list(self, obj):
@@ -320,17 +345,17 @@ class EventTypeFilter(admin.SimpleListFilter):
 class PendingScheduleAdmin(ApproveActionsMixin, admin.ModelAdmin):
     form = PendingScheduleForm
     list_display = [
-        "id",
+        "title",
         "run",
-        "event",
-        "employee",
-        "scheduled_at",
         "status",
+        "short_reason",
         "is_swap",
         "is_fallback",
+        "past_dated",
         "failure_reason",
     ]
-    list_filter = ["status", "is_swap", "is_fallback", EventTypeFilter, "run"]
+    list_filter = ["status", ("scheduled_at", admin.DateFieldListFilter), "employee", EventTypeFilter, "is_swap",
+                   "is_fallback", "run"]  # fmt: skip
     search_fields = ["event__project_ref_num", "event__name", "employee__name", "reason"]
     list_select_related = ["run", "event", "employee"]
     autocomplete_fields = ["employee"]
@@ -355,6 +380,19 @@ class PendingScheduleAdmin(ApproveActionsMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="proposal", ordering="scheduled_at")
+    def title(self, obj):
+        return str(obj)
+
+    @admin.display(description="why")
+    def short_reason(self, obj):
+        return obj.reason if len(obj.reason) <= 120 else obj.reason[:117] + "…"
+
+    @admin.display(description="in the past", boolean=True)
+    def past_dated(self, obj):
+        """An open proposal whose time has passed: approving it books something already over."""
+        return obj.status in RETRYABLE_STATUSES and obj.scheduled_at < timezone.now()
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.status not in (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED):
@@ -383,3 +421,47 @@ class PendingScheduleAdmin(ApproveActionsMixin, admin.ModelAdmin):
     def reject_selected(self, request, queryset):
         rejected = services.reject_proposals(proposals=queryset, user=request.user)
         self.message_user(request, f"{rejected} proposal(s) rejected.", messages.SUCCESS)
+
+
+@admin.register(SubmissionUnit)
+class SubmissionUnitAdmin(admin.ModelAdmin):
+    """The approvals' outbox: what went (or is going) to the client's system, and its answer."""
+
+    list_display = [
+        "id",
+        "run",
+        "status",
+        "submitter",
+        "assignments",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "failure_reason",
+    ]
+    list_filter = ["status", "submitter", "created_at"]
+    readonly_fields = [f.name for f in SubmissionUnit._meta.fields]
+    actions = ["send_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_send_permission(self, request):
+        return request.user.has_perm(APPROVE_PERM)
+
+    @admin.display(description="events")
+    def assignments(self, obj):
+        return ", ".join(f"C-{a['project_ref_num']}" for a in (obj.payload or {}).get("assignments", []))
+
+    @admin.action(description="Send the selected pending submissions now", permissions=["send"])
+    def send_now(self, request, queryset):
+        sent = 0
+        for unit in queryset.filter(status=SubmissionStatus.PENDING):
+            if services.send_submission(unit_id=unit.pk) is not None:
+                sent += 1
+        self.message_user(request, f"{sent} submission(s) sent; see their status.", messages.SUCCESS)

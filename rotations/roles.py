@@ -2,7 +2,7 @@
 
 _MODELS = ("employee", "timeoff", "event", "rotationassignment", "scheduleexception")
 
-VIEW = [f"rotations.view_{m}" for m in (*_MODELS, "schedulerrun", "pendingschedule")]
+VIEW = [f"rotations.view_{m}" for m in (*_MODELS, "schedulerrun", "pendingschedule", "submissionunit")]
 MANAGE = [f"rotations.{action}_{m}" for m in _MODELS for action in ("add", "change", "delete")]
 
 ROLE_PERMISSIONS = {

@@ -35,7 +35,16 @@ def run(world):
 
 @pytest.mark.parametrize(
     "model",
-    ["employee", "timeoff", "event", "rotationassignment", "scheduleexception", "schedulerrun", "pendingschedule"],
+    [
+        "employee",
+        "timeoff",
+        "event",
+        "rotationassignment",
+        "scheduleexception",
+        "schedulerrun",
+        "pendingschedule",
+        "submissionunit",
+    ],
 )
 def test_every_model_has_a_changelist_with_search_and_filters(admin_client_, run, model):
     response = admin_client_.get(f"/admin/rotations/{model}/", {"q": "a"})
@@ -123,3 +132,40 @@ def test_bulk_approval_changelists_run_outside_the_request_transaction():
     for path in ("/admin/rotations/pendingschedule/", "/admin/rotations/schedulerrun/"):
         assert resolve(path).func._non_atomic_requests == {"default"}
     assert not getattr(resolve("/admin/rotations/employee/").func, "_non_atomic_requests", set())
+
+
+def test_proposals_read_as_event_employee_and_local_time_with_their_reason(admin_client_, run):
+    proposal = run.proposals.get(event__project_ref_num=1002)
+    when = selectors.to_local(proposal.scheduled_at).strftime("%a %d %b %H:%M")
+    assert str(proposal) == f"C-1002 core → {proposal.employee.name}, {when}"
+    page = admin_client_.get("/admin/rotations/pendingschedule/").content.decode()
+    assert f"C-1002 core → {proposal.employee.name}, {when}" in page
+    assert proposal.reason[:40] in page
+    by_employee = admin_client_.get("/admin/rotations/pendingschedule/", {"employee__id__exact": proposal.employee_id})
+    assert by_employee.status_code == 200 and "C-1002" in by_employee.content.decode()
+    assert "Past 7 days" in page and "By employee" in page  # the date and employee filters
+
+
+def test_a_superseded_run_is_marked_and_a_past_dated_proposal_flagged(admin_client_, run):
+    later = services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    page = admin_client_.get("/admin/rotations/schedulerrun/").content.decode()
+    assert f"by run #{later.pk}" in page
+    page = admin_client_.get("/admin/rotations/pendingschedule/", {"run__id__exact": later.pk}).content.decode()
+    assert 'alt="True"' not in page
+    proposal = later.proposals.order_by("id").first()
+    PendingSchedule.objects.filter(pk=proposal.pk).update(scheduled_at=proposal.scheduled_at - timedelta(days=30))
+    page = admin_client_.get("/admin/rotations/pendingschedule/", {"run__id__exact": later.pk}).content.decode()
+    assert page.count('alt="True"') == 1  # the "in the past" column of that open proposal
+
+
+def test_the_outbox_is_listed_and_a_pending_unit_can_be_sent_from_it(supervisor_client, run, settings, client_system):
+    from rotations.models import SubmissionStatus, SubmissionUnit
+
+    settings.ROTATIONS_SUBMIT_URL = client_system.url
+    services.approve_proposal(proposal=run.proposals.get(event__project_ref_num=1002), user=None)
+    unit = SubmissionUnit.objects.get()
+    page = supervisor_client.get("/admin/rotations/submissionunit/").content.decode()
+    assert "C-1002" in page and "Pending" in page
+    supervisor_client.post("/admin/rotations/submissionunit/", {"action": "send_now", "_selected_action": [unit.pk]})
+    unit.refresh_from_db()
+    assert unit.status == SubmissionStatus.SENT and len(client_system.requests) == 1
