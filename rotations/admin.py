@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -96,10 +97,30 @@ class EmployeeAdmin(admin.ModelAdmin):
     list_filter = ["active", QualificationFilter]
     search_fields = ["name", "external_id"]
     inlines = [TimeOffInline]
+    readonly_fields = ["calendar_feed"]
+    actions = ["rotate_calendar_links"]
 
     @admin.display(description="qualifications")
     def qualification_list(self, obj):
         return ", ".join(obj.qualifications or [])
+
+    @admin.display(description="calendar feed")
+    def calendar_feed(self, obj):
+        if obj is None or obj.pk is None:
+            return "Saved employees get a calendar link."
+        url = f"{reverse('rotations-employee-calendar', args=[obj.pk])}?token={obj.calendar_token}"
+        return format_html(
+            '<a href="{}">{}</a><div class="help">Subscribe to it in a calendar app (approved assignments). '
+            '"Rotate calendar links" makes a new one and stops this one.</div>',
+            url,
+            "calendar.ics link",
+        )
+
+    @admin.action(description="Rotate calendar links (the old links stop working)")
+    def rotate_calendar_links(self, request, queryset):
+        for employee in queryset:
+            services.rotate_calendar_token(employee=employee)
+        self.message_user(request, f"{queryset.count()} calendar link(s) rotated.", messages.SUCCESS)
 
 
 @admin.register(TimeOff)

@@ -56,6 +56,12 @@ def default_weekdays() -> list[int]:
     return [0, 1, 2, 3, 4]
 
 
+def new_calendar_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
 class Employee(models.Model):
     """Someone the scheduler may assign: an event needs its type among the qualifications."""
 
@@ -71,6 +77,13 @@ class Employee(models.Model):
     max_events_per_week = models.PositiveSmallIntegerField(default=5)
     available_weekdays = models.JSONField(
         default=default_weekdays, blank=True, help_text="Weekly availability: weekdays 0 (Mon) to 6 (Sun)."
+    )
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        help_text="The secret in the employee's calendar feed URL; rotate it to cut off an old link.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -358,3 +358,18 @@ def run_review(run: SchedulerRun) -> dict:
 
 def runs_older_than(cutoff: datetime):
     return SchedulerRun.objects.filter(Q(started_at__lt=cutoff))
+
+
+def approved_assignments(employee: Employee, *, since: datetime) -> list:
+    """The employee's approved assignments from ``since`` on, for the calendar feed."""
+    from rotations.calendar import Assignment
+
+    rows = (
+        Event.objects.filter(assigned_employee=employee, status__in=ASSIGNED, scheduled_at__gte=since)
+        .order_by("scheduled_at", "pk")
+        .values_list(
+            "pk", "project_ref_num", "name", "event_type", "location", "scheduled_at", "estimated_minutes", "status",
+            "updated_at",
+        )
+    )  # fmt: skip
+    return [Assignment(*row) for row in rows]

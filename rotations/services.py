@@ -39,6 +39,7 @@ from rotations.models import (
     SchedulerRun,
     SubmissionStatus,
     SubmissionUnit,
+    new_calendar_token,
 )
 from rotations.submitters import HttpSubmitter, LocalSubmitter, Outcome, get_submitter
 
@@ -53,6 +54,18 @@ RETRYABLE = (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED)
 def stale_after() -> timedelta:
     """A running run whose heartbeat is older than this is presumed dead (``crashed``)."""
     return timedelta(seconds=int(getattr(settings, "ROTATIONS_RUN_STALE_SECONDS", 180)))
+
+
+# --- the employee calendar feed -------------------------------------------------------------
+
+
+@transaction.atomic
+def rotate_calendar_token(*, employee: Employee) -> Employee:
+    """A new secret for the employee's calendar feed: the old link stops working at once."""
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    employee.calendar_token = new_calendar_token()
+    employee.save(update_fields=["calendar_token", "updated_at"])
+    return employee
 
 
 # --- runs ------------------------------------------------------------------------------

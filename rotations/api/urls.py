@@ -4,7 +4,7 @@ from django.db import transaction
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from rotations.api import views
+from rotations.api import feeds, views
 
 router = SimpleRouter()
 router.register("employees", views.EmployeeViewSet, basename="rotations-employee")
@@ -16,6 +16,7 @@ router.register("runs", views.RunViewSet, basename="rotations-run")
 router.register("proposals", views.ProposalViewSet, basename="rotations-proposal")
 
 urlpatterns = [
+    path("employees/<int:employee_id>/calendar.ics", feeds.employee_calendar, name="rotations-employee-calendar"),
     path("auto-schedule/run/", views.AutoScheduleRunView.as_view(), name="rotations-auto-schedule-run"),
     path(
         "auto-schedule/status/<int:run_id>/",
@@ -25,10 +26,10 @@ urlpatterns = [
     *router.urls,
 ]
 
-# Approving submits to the client's system proposal by proposal; each outcome commits on
-# its own (the services open one transaction per core/supervisor pair). Inside the
-# request's single transaction a later failure would roll back proposals already
-# submitted outside, and the next approval would submit them twice.
+# Approving commits unit by unit (a core event with its supervisor events, each in its own
+# transaction with its outbox row, sent after that commit). Inside the request's single
+# transaction every unit would wait for the last one, and a late failure would undo units
+# whose submission task was already queued.
 NON_ATOMIC_ROUTES = {"rotations-run-approve-all", "rotations-proposal-approve", "rotations-proposal-reject"}
 for _pattern in urlpatterns:
     if getattr(_pattern, "name", None) in NON_ATOMIC_ROUTES:
