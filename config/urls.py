@@ -27,6 +27,7 @@ urlpatterns = [
     path("dash/hotset/", include("hotset.urls")),
     path("dash/runofshow/", include("runofshow.urls")),
     path("dash/publishing/", include("publishing.urls")),
+    path("dash/rotations/", include("rotations.urls")),
 ]
 
 handler400 = "config.errors.json_400"

@@ -1,10 +1,10 @@
-"""Links on /dash/: rotations are reviewed in the admin (SPEC §3, §8)."""
+"""Links on /dash/: the rotations dashboard, and the admin pages for the details (SPEC §3, §6, §8)."""
 
 
 def links(user) -> list[tuple[str, str]]:
     if not user.has_perm("rotations.view_pendingschedule"):
         return []
     return [
-        ("Rotation proposals to review", "/admin/rotations/pendingschedule/?status__exact=proposed"),
-        ("Scheduler runs", "/admin/rotations/schedulerrun/"),
+        ("Rotations: runs and proposals", "/dash/rotations/"),
+        ("Rotation proposals in the admin", "/admin/rotations/pendingschedule/?status__exact=proposed"),
     ]

@@ -373,3 +373,64 @@ def approved_assignments(employee: Employee, *, since: datetime) -> list:
         )
     )  # fmt: skip
     return [Assignment(*row) for row in rows]
+
+
+def dashboard(*, now: datetime) -> dict:
+    """What /dash/rotations/ shows: the runs (superseded ones marked), and the latest completed
+    run as an employee × workday grid of its proposals, with its unscheduled events."""
+    from rotations.models import RunStatus
+
+    RUN_COMPLETED = RunStatus.COMPLETED  # noqa: N806 - read as the constant it is
+    recent = list(SchedulerRun.objects.order_by("-started_at", "-id")[:8])
+    completed = [run for run in recent if run.status == RUN_COMPLETED]
+    latest = (
+        completed[0]
+        if completed
+        else SchedulerRun.objects.filter(status=RUN_COMPLETED).order_by("-started_at", "-id").first()
+    )
+    runs = []
+    for run in recent:
+        newer = [c for c in completed if (c.started_at, c.pk) > (run.started_at, run.pk)]
+        runs.append({
+            "id": run.pk, "kind": run.kind, "status": run.status, "progress": run.progress,
+            "progress_message": run.progress_message, "started_at": run.started_at.isoformat(),
+            "window_start": run.window_start.isoformat(), "window_end": run.window_end.isoformat(),
+            "events_scheduled": run.events_scheduled, "events_failed": run.events_failed,
+            "approved_at": run.approved_at.isoformat() if run.approved_at else None,
+            "superseded_by": newer[-1].pk if newer and run.status == RUN_COMPLETED else None,
+        })  # fmt: skip
+    grid = None
+    if latest is not None:
+        days = [
+            latest.window_start + timedelta(days=n)
+            for n in range((latest.window_end - latest.window_start).days + 1)
+            if (latest.window_start + timedelta(days=n)).weekday() < 5
+        ]
+        cells: dict[tuple[int, str], list[dict]] = defaultdict(list)
+        employees: dict[int, str] = {}
+        for p in (
+            PendingSchedule.objects.filter(run=latest)
+            .select_related("event", "employee")
+            .order_by("scheduled_at", "id")
+        ):
+            start = to_local(p.scheduled_at)
+            employees[p.employee_id] = p.employee.name
+            cells[(p.employee_id, start.date().isoformat())].append({
+                "id": p.pk, "ref": p.event.project_ref_num, "type": p.event.event_type,
+                "time": start.strftime("%H:%M"), "minutes": p.event.estimated_minutes, "status": p.status,
+                "reason": p.reason, "failure_reason": p.failure_reason, "is_swap": p.is_swap,
+                "is_fallback": p.is_fallback, "swap_reason": p.swap_reason,
+                "past": p.status in OPEN_PROPOSAL_STATUSES + (ProposalStatus.FAILED,) and p.scheduled_at < now,
+            })  # fmt: skip
+        day_keys = [d.isoformat() for d in days]
+        grid = {
+            "run_id": latest.pk,
+            "days": day_keys,
+            "employees": [
+                {"id": emp_id, "name": name, "cells": {d: cells.get((emp_id, d), []) for d in day_keys}}
+                for emp_id, name in sorted(employees.items(), key=lambda item: item[1])
+            ],
+            "unscheduled": latest.unscheduled,
+            "warnings": latest.warnings,
+        }
+    return {"runs": runs, "grid": grid, "time_zone": str(local_tz())}

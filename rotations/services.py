@@ -785,6 +785,24 @@ def approve_run(*, run: SchedulerRun, user, submitter=None) -> dict[str, int]:
     return counts
 
 
+def approve_run_part(
+    *, run: SchedulerRun, user, day: date | None = None, employee: Employee | None = None, submitter=None
+):
+    """Approves the run's open (and failed) proposals of one local day and/or one employee; a
+    core event brings its supervisor events along (one unit), whatever their day or employee."""
+    if run.status != RunStatus.COMPLETED:
+        raise Conflict(f"A run that is {run.status} cannot be approved.")
+    if day is None and employee is None:
+        raise InvalidInput(errors={"non_field_errors": ["Give a day, an employee, or both."]})
+    proposals = run.proposals.all()
+    if day is not None:
+        start = selectors.from_local(datetime.combine(day, datetime.min.time()))
+        proposals = proposals.filter(scheduled_at__gte=start, scheduled_at__lt=start + timedelta(days=1))
+    if employee is not None:
+        proposals = proposals.filter(employee=employee)
+    return approve_proposals(proposals=proposals, user=user, submitter=submitter)
+
+
 @transaction.atomic
 def reject_proposal(*, proposal: PendingSchedule, user) -> PendingSchedule:
     """Rejects a proposal with the rest of its unit (core and supervisor events); 409 once approved."""

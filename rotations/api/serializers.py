@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from config.validators import validate_date
 from rotations import selectors
 from rotations.engine import ROTATION_QUALIFICATION
 from rotations.models import (
@@ -439,5 +440,18 @@ class ProposalEditSerializer(serializers.Serializer):
 
 class ApproveAllSerializer(serializers.Serializer):
     submitted = serializers.IntegerField()
+    approved = serializers.IntegerField(help_text="Approved, waiting for the client's system to answer.")
     failed = serializers.IntegerField()
     considered = serializers.IntegerField()
+
+
+class ApprovePartSerializer(serializers.Serializer):
+    """Which open proposals of the run to approve: one day's, one employee's, or both (at least one)."""
+
+    day = serializers.DateField(required=False, validators=[validate_date], help_text="A day (rotations' time zone).")
+    employee = serializers.PrimaryKeyRelatedField(queryset=Employee.objects.all(), required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError({"non_field_errors": ["Give a day, an employee, or both."]})
+        return attrs

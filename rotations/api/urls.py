@@ -30,7 +30,12 @@ urlpatterns = [
 # transaction with its outbox row, sent after that commit). Inside the request's single
 # transaction every unit would wait for the last one, and a late failure would undo units
 # whose submission task was already queued.
-NON_ATOMIC_ROUTES = {"rotations-run-approve-all", "rotations-proposal-approve", "rotations-proposal-reject"}
+NON_ATOMIC_ROUTES = {
+    "rotations-run-approve-all",
+    "rotations-run-approve-part",
+    "rotations-proposal-approve",
+    "rotations-proposal-reject",
+}
 for _pattern in urlpatterns:
     if getattr(_pattern, "name", None) in NON_ATOMIC_ROUTES:
         _pattern.callback = transaction.non_atomic_requests(_pattern.callback)

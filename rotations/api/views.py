@@ -146,7 +146,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
         return s.RunSerializer
 
     def get_permissions(self):
-        if self.action == "approve_all":
+        if self.action in ("approve_all", "approve_part"):
             return [require_perms(APPROVE_PERM)()]
         if self.action == "proposals":
             return [ModelPermissions(), require_perms("rotations.view_pendingschedule")()]
@@ -180,6 +180,24 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     def approve_all(self, request, pk=None):
         run = self.get_object()
         counts = services.approve_run(run=run, user=request.user)
+        return Response(s.ApproveAllSerializer(counts).data)
+
+    @extend_schema(
+        request=s.ApprovePartSerializer,
+        responses=s.ApproveAllSerializer,
+        summary="Approve the run's open proposals of one day and/or one employee",
+    )
+    @action(detail=True, methods=["post"], url_path="approve")
+    def approve_part(self, request, pk=None):
+        run = self.get_object()
+        body = s.ApprovePartSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
+        counts = services.approve_run_part(
+            run=run,
+            user=request.user,
+            day=body.validated_data.get("day"),
+            employee=body.validated_data.get("employee"),
+        )
         return Response(s.ApproveAllSerializer(counts).data)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from rotations import engine, selectors, services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RotationAssignment
@@ -45,3 +46,38 @@ def test_supervisor_reviews_and_bulk_approves_in_the_admin(asgi_server, logged_i
     assert "2 submitted, 0 failed" in page.content()
     assert PendingSchedule.objects.filter(status=ProposalStatus.API_SUBMITTED).count() == 2
     assert Event.objects.filter(status="scheduled").count() == 2
+
+
+def test_a_supervisor_reviews_the_grid_on_a_phone_and_approves_a_day(
+    asgi_server, logged_in_page, make_user, reviewed_run
+):
+    page = logged_in_page(make_user("supervisor"), viewport={"width": 390, "height": 844})
+    page.goto(f"{asgi_server}/dash/rotations/")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect(page.locator("#rot-runs li")).to_have_count(1)
+    # One day at a time on a phone, with no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    monday = reviewed_run.window_start
+    expect(page.locator("#rot-range")).to_contain_text(str(monday.day))
+    chips = page.locator(".rot-chip")
+    expect(chips).to_have_count(2)  # the juicer event and one core event land on Monday
+    chips.first.click()
+    expect(page.locator("#rot-detail")).to_contain_text("Why:")
+    expect(page.locator("#rot-unscheduled")).to_contain_text("C-3")
+    page.get_by_role("button", name="Approve day (2)").click()
+    expect(page.locator("#rot-notice")).to_contain_text("2 submitted")
+    expect(page.locator(".rot-chip.api_submitted")).to_have_count(2)
+    assert set(reviewed_run.proposals.values_list("status", flat=True)) == {ProposalStatus.API_SUBMITTED}
+
+
+def test_a_coordinator_runs_the_scheduler_and_watches_it_finish_live(
+    asgi_server, logged_in_page, make_user, reviewed_run, celery_worker_thread
+):
+    page = logged_in_page(make_user("coordinator"), viewport={"width": 1366, "height": 900})
+    page.goto(f"{asgi_server}/dash/rotations/")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect(page.get_by_role("button", name="Approve all")).to_have_count(0)  # coordinators run, supervisors approve
+    page.get_by_role("button", name="Run scheduler now").click()
+    expect(page.locator("#rot-progress-percent")).to_have_text("100%", timeout=20_000)
+    expect(page.locator("#rot-runs li")).to_have_count(2)
+    expect(page.locator("#rot-runs li").nth(1)).to_contain_text("superseded by run")

@@ -239,7 +239,7 @@ def test_approve_all(supervisor, coordinator, completed_run):
     assert_error(coordinator.post(url), 403)
     response = supervisor.post(url)
     assert response.status_code == 200
-    assert response.json() == {"submitted": 6, "failed": 0, "considered": 6}
+    assert response.json() == {"submitted": 6, "approved": 0, "failed": 0, "considered": 6}
     detail = supervisor.get(f"{BASE}/runs/{completed_run.pk}/").json()
     assert detail["approved_by"] == supervisor.user.pk
     assert Event.objects.filter(status="scheduled").count() == 6
