@@ -281,6 +281,8 @@ PUBLISHING_BACKOFF_SECONDS = env.int("PUBLISHING_BACKOFF_SECONDS", default=60)
 PUBLISHING_DISPATCH_BATCH = env.int("PUBLISHING_DISPATCH_BATCH", default=500)
 PUBLISHING_POST_TIME_OFFSET_HOURS = env.int("PUBLISHING_POST_TIME_OFFSET_HOURS", default=1)
 PUBLISHING_SCHEDULE_SPACING_HOURS = env.int("PUBLISHING_SCHEDULE_SPACING_HOURS", default=1)
+# Whose whole hours the posting slots are; defaults to TIME_ZONE.
+PUBLISHING_TIME_ZONE = env.str("PUBLISHING_TIME_ZONE", default="") or None
 # Where video sources may come from (publishing/sources.py): local files only under these
 # folders; URLs only https to these hosts (none by default), never to a non-public address.
 PUBLISHING_MEDIA_ROOTS = env.list("PUBLISHING_MEDIA_ROOTS", default=[MEDIA_ROOT])

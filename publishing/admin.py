@@ -64,6 +64,14 @@ class PlatformAccountAdmin(admin.ModelAdmin):
     def has_credentials(self, account):
         return bool(account.credentials)
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service: authenticating an account again releases its held posts.
+        changes = {name: getattr(obj, name) for name in ("platform", "handle", "authenticated", "credentials")}
+        services.update_account(account=obj, changes=changes)
+
 
 class PostInline(admin.TabularInline):
     model = ScheduledPost

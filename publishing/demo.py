@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from publishing import sources
+from publishing import services, sources
 from publishing.generators import DEFAULT_PROMPT
 from publishing.models import AITemplate, PlatformAccount, PostStatus, ScheduledPost, Video
 from publishing.slots import ceil_hour
@@ -77,7 +77,7 @@ def seed(*, users, stdout) -> None:
         videos.append(video)
 
     now = timezone.now()
-    first_slot = ceil_hour(now + timedelta(hours=1))
+    first_slot = ceil_hour(now + timedelta(hours=1), services.publishing_tz())
     plan = [
         # (video index, platform, status, scheduled time)
         (0, "youtube", PostStatus.PENDING, first_slot),

@@ -32,6 +32,8 @@ POST_RETRIED = "publishing.post.retried"
 POSTS_CLAIMED = "publishing.posts.claimed"
 POSTS_DISPATCHED = "publishing.posts.dispatched"
 POSTS_RECLAIMED = "publishing.posts.reclaimed"
+POSTS_HELD = "publishing.posts.held"
+POSTS_RELEASED = "publishing.posts.released"
 TEMPLATE_ACTIVATED = "publishing.template.activated"
 
 

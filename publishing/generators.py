@@ -83,6 +83,34 @@ class Generator(Protocol):
     def generate(self, *, prompt: str, filename: str, game_context: str) -> Metadata: ...
 
 
+TEMPLATE_VARIABLES = ("filename", "game_context")
+# A variable is a bare name in braces; a JSON example ({"title": ...}) is not one.
+_VARIABLE_RE = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
+
+
+def unknown_variables(template_text: str) -> list[str]:
+    """The ``{name}`` placeholders of a template other than ``{filename}`` and ``{game_context}``,
+    in order of appearance (each once): they would be sent to the model unfilled."""
+    names = []
+    for match in _VARIABLE_RE.finditer(template_text or ""):
+        if match.group(1) not in TEMPLATE_VARIABLES and match.group(0) not in names:
+            names.append(match.group(0))
+    return names
+
+
+def validate_template_text(template_text: str) -> None:
+    """Django validator (model field, DRF serializer, admin form): only the two variables."""
+    from django.core.exceptions import ValidationError
+
+    unknown = unknown_variables(template_text)
+    if unknown:
+        raise ValidationError(
+            f"Unknown variable{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: a template may use only "
+            "{filename} and {game_context}.",
+            code="unknown_variable",
+        )
+
+
 def render_prompt(template_text: str, *, filename: str, game_context: str) -> str:
     """Fills ``{filename}`` and ``{game_context}``; other braces (a JSON example) stay as written."""
     return template_text.replace("{filename}", filename).replace("{game_context}", game_context)

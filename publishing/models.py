@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from config.secrets import EncryptedJSONField
+from publishing.generators import validate_template_text
 
 
 class Platform(models.TextChoices):
@@ -58,6 +59,8 @@ class PostStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+    # Due, but its account is not authenticated: not published; back to pending on re-authentication.
+    HELD = "held", "Held"
 
 
 class ScheduledPost(models.Model):
@@ -156,7 +159,7 @@ class AITemplate(models.Model):
     """
 
     name = models.CharField(max_length=100, unique=True)
-    prompt_text = models.TextField()
+    prompt_text = models.TextField(validators=[validate_template_text])
     is_active = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from publishing.models import AITemplate, PlatformAccount, PostStatus, ScheduledPost, Video
 
 # Posts that hold their slot: waiting, going out, or out.
-SLOT_HOLDING = (PostStatus.PENDING, PostStatus.PROCESSING, PostStatus.COMPLETED)
+SLOT_HOLDING = (PostStatus.PENDING, PostStatus.HELD, PostStatus.PROCESSING, PostStatus.COMPLETED)
 
 
 def posts() -> QuerySet[ScheduledPost]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import psycopg
 from django.conf import settings
@@ -32,8 +33,15 @@ from django.utils import timezone
 from config.errors import Conflict, InvalidInput
 from config.secrets import UnreadableSecret, decrypt_json
 from publishing import events, selectors, sources
-from publishing.generators import DEFAULT_PROMPT, Generator, Metadata, get_generator, render_prompt
-from publishing.limits import Content, HashtagError, merged_errors, normalize_hashtags
+from publishing.generators import (
+    DEFAULT_PROMPT,
+    Generator,
+    Metadata,
+    get_generator,
+    render_prompt,
+    unknown_variables,
+)
+from publishing.limits import Content, HashtagError, content_errors, merged_errors, normalize_hashtags
 from publishing.models import AITemplate, DispatchLease, Platform, PlatformAccount, PostStatus, ScheduledPost, Video
 from publishing.slots import SlotRules, next_free_slot, spread_slots
 from publishing.uploaders import Uploader, UploadError, UploadRequest, UploadResult, get_uploader, safe_permalink
@@ -44,10 +52,16 @@ logger = logging.getLogger(__name__)
 # --- knobs (settings may override; SPEC §4's defaults) -------------------------------
 
 
+def publishing_tz() -> ZoneInfo:
+    """The zone whose whole hours are the posting slots (PUBLISHING_TIME_ZONE, else TIME_ZONE)."""
+    return ZoneInfo(getattr(settings, "PUBLISHING_TIME_ZONE", None) or settings.TIME_ZONE)
+
+
 def slot_rules() -> SlotRules:
     return SlotRules(
         offset_hours=int(getattr(settings, "PUBLISHING_POST_TIME_OFFSET_HOURS", 1)),
         spacing_hours=int(getattr(settings, "PUBLISHING_SCHEDULE_SPACING_HOURS", 1)),
+        tz=publishing_tz(),
     )
 
 
@@ -162,7 +176,9 @@ def update_video(*, video: Video, **changes) -> Video:
             raise Conflict("The video is being posted right now; change its source afterwards.")
         if Video.objects.filter(source=video.source).exclude(pk=video.pk).exists():
             raise InvalidInput("Duplicate source.", errors={"source": ["A video with this source already exists."]})
-    waiting_on = sorted(set(video.posts.filter(status=PostStatus.PENDING).values_list("platform", flat=True)))
+    # Every post that may still go out: waiting, held, or failed (a retry would publish it).
+    may_go_out = (PostStatus.PENDING, PostStatus.HELD, PostStatus.FAILED)
+    waiting_on = sorted(set(video.posts.filter(status__in=may_go_out).values_list("platform", flat=True)))
     if waiting_on:
         check_content(video=video, platforms=waiting_on)
     video.save()
@@ -336,6 +352,7 @@ def _locked(post: ScheduledPost) -> ScheduledPost:
 
 
 _STATE_HINT = {
+    PostStatus.HELD: "is held: its account is not authenticated",
     PostStatus.PROCESSING: "is being posted right now",
     PostStatus.COMPLETED: "is already posted",
     PostStatus.CANCELLED: "is cancelled",
@@ -355,17 +372,50 @@ def reschedule_post(*, post: ScheduledPost, scheduled_time: datetime, now: datet
     if post.status != PostStatus.PENDING:
         raise _conflict(post, "reschedule")
     _check_future(scheduled_time, now)
+    _lock_accounts_for_spacing(post.platform)
+    _check_spacing(post, scheduled_time)
     post.scheduled_time = post.next_attempt_at = scheduled_time
     post.save(update_fields=["scheduled_time", "next_attempt_at", "updated_at"])
     events.emit_post(events.POST_RESCHEDULED, post)
     return post
 
 
+def _lock_accounts_for_spacing(platform: str) -> None:
+    """Schedulers and reschedulers of one platform take turns (the account row is their lock),
+    so two moves never both see an hour as free."""
+    list(PlatformAccount.objects.select_for_update().filter(platform=platform).values_list("pk", flat=True))
+
+
+def _check_spacing(post: ScheduledPost, scheduled_time: datetime) -> None:
+    """409 naming the live post of the same platform closer than the spacing to ``scheduled_time``."""
+    spacing = timedelta(hours=slot_rules().spacing_hours)
+    other = (
+        ScheduledPost.objects.filter(
+            platform=post.platform,
+            status__in=selectors.SLOT_HOLDING,
+            scheduled_time__gt=scheduled_time - spacing,
+            scheduled_time__lt=scheduled_time + spacing,
+        )
+        .exclude(pk=post.pk)
+        .select_related("video")
+        .order_by("scheduled_time", "pk")
+        .first()
+    )
+    if other is not None:
+        when = other.scheduled_time.astimezone(publishing_tz()).strftime("%Y-%m-%d %H:%M")
+        name = other.video.title or other.video.original_filename
+        raise Conflict(
+            f'Too close to post {other.pk} on {post.platform} ("{name}" at {when}): posts of one platform are '
+            f"at least {slot_rules().spacing_hours} h apart.",
+            errors={"scheduled_time": [f"Within {slot_rules().spacing_hours} h of post {other.pk}."]},
+        )
+
+
 @transaction.atomic
 def cancel_post(*, post: ScheduledPost) -> ScheduledPost:
-    """Cancels a waiting or failed post (one being posted or posted cannot be)."""
+    """Cancels a waiting, held or failed post (one being posted or posted cannot be)."""
     post = _locked(post)
-    if post.status not in (PostStatus.PENDING, PostStatus.FAILED):
+    if post.status not in (PostStatus.PENDING, PostStatus.FAILED, PostStatus.HELD):
         raise _conflict(post, "cancel")
     post.status = PostStatus.CANCELLED
     post.save(update_fields=["status", "updated_at"])
@@ -387,6 +437,7 @@ def force_post(*, post: ScheduledPost, now: datetime) -> ScheduledPost:
     post = _locked(post)
     if post.status != PostStatus.PENDING:
         raise _conflict(post, "post now")
+    check_content(video=post.video, platforms=[post.platform])
     post.scheduled_time = post.next_attempt_at = now
     post.save(update_fields=["scheduled_time", "next_attempt_at", "updated_at"])
     events.emit_post(events.POST_FORCED, post)
@@ -400,6 +451,7 @@ def retry_post(*, post: ScheduledPost, now: datetime) -> ScheduledPost:
     post = _locked(post)
     if post.status != PostStatus.FAILED:
         raise _conflict(post, "retry")
+    check_content(video=post.video, platforms=[post.platform])
     post.status, post.attempts, post.last_error, post.next_attempt_at = PostStatus.PENDING, 0, "", now
     post.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at"])
     events.emit_post(events.POST_RETRIED, post)
@@ -449,6 +501,7 @@ WITH claimed AS (
     WHERE id = ANY(ARRAY(
         SELECT id FROM {_POST}
         WHERE is_queued AND next_attempt_at <= %(now)s
+          AND account_id IN (SELECT id FROM {_ACCOUNT} WHERE authenticated)
         ORDER BY next_attempt_at, id
         LIMIT %(limit)s
         FOR UPDATE SKIP LOCKED
@@ -569,7 +622,7 @@ def _claim_rows_orm(*, token: uuid.UUID, now: datetime, lease_until: datetime, l
     in three statements (claim, read, lease)."""
     due = (
         ScheduledPost.objects.select_for_update(skip_locked=True)
-        .filter(is_queued=True, next_attempt_at__lte=now)
+        .filter(is_queued=True, next_attempt_at__lte=now, account__authenticated=True)
         .order_by("next_attempt_at", "id")
         .values("pk")[:limit]
     )
@@ -918,6 +971,7 @@ def dispatch_due_posts(
     worker = worker or default_worker_name()
     batch_size = max(1, batch_size or dispatch_batch_size())
     deadline = time.monotonic() + time_budget_seconds if time_budget_seconds else None
+    hold_unauthenticated_posts(now=timezone.now())
     report = DispatchReport()
     uploaders: dict[str, Uploader] = {}
     claim_size, per_post = 1, None
@@ -964,6 +1018,15 @@ def dispatch_due_posts(
             last = len(claimed) - 1
             for index, post in enumerate(claimed):
                 request = post.request
+                over = content_errors(request.platform, Content(request.title, request.caption, request.hashtags))
+                if over:  # edited round the checks (admin, database): never published over a limit
+                    results.errors.append((post, "Not published: " + " ".join(m for ms in over.values() for m in ms)))
+                    results.final.add(post.pk)
+                    if index == last:
+                        record(token, results, [], drained)
+                        results = BatchResults()
+                        completed_ids, external_ids, urls = results.completed_ids, results.external_ids, results.urls
+                    continue
                 try:
                     uploader = uploaders.get(request.platform)
                     if uploader is None:
@@ -999,6 +1062,51 @@ def dispatch_due_posts(
         with transaction.atomic():
             events.emit_batch(events.POSTS_DISPATCHED, carried.payload())
     return report
+
+
+def hold_unauthenticated_posts(*, now: datetime) -> int:
+    """Due posts whose account is not authenticated are not published: they become ``held``,
+    with the reason, until the account is authenticated again (``update_account``). One small
+    query when every account is authenticated. Returns how many were held."""
+    accounts = list(PlatformAccount.objects.filter(authenticated=False))
+    held: list[int] = []
+    for account in accounts:
+        with transaction.atomic():
+            due = ScheduledPost.objects.select_for_update(skip_locked=True).filter(
+                account=account, is_queued=True, next_attempt_at__lte=now
+            )
+            ids = list(due.values_list("pk", flat=True))
+            if not ids:
+                continue
+            reason = (
+                f"Held: the {account.get_platform_display()} account @{account.handle} is not authenticated; "
+                "the post goes out once it is."
+            )
+            ScheduledPost.objects.filter(pk__in=ids).update(status=PostStatus.HELD, last_error=reason, updated_at=now)
+            events.emit_batch(events.POSTS_HELD, {"post_ids": ids}, reason=reason)
+            held += ids
+    return len(held)
+
+
+@transaction.atomic
+def update_account(*, account: PlatformAccount, changes: dict) -> PlatformAccount:
+    """Edits a platform account. Authenticated again: its held posts go back to the queue, due now."""
+    account = PlatformAccount.objects.select_for_update().get(pk=account.pk)
+    was_authenticated = account.authenticated
+    for name, value in changes.items():
+        setattr(account, name, value)
+    account.save()
+    if account.authenticated and not was_authenticated:
+        now = timezone.now()
+        held = ScheduledPost.objects.select_for_update().filter(account=account, status=PostStatus.HELD)
+        ids = list(held.values_list("pk", flat=True))
+        if ids:
+            ScheduledPost.objects.filter(pk__in=ids).update(
+                status=PostStatus.PENDING, last_error="", next_attempt_at=now, updated_at=now
+            )
+            events.emit_batch(events.POSTS_RELEASED, {"post_ids": ids})
+            _kick_dispatcher()
+    return account
 
 
 def reclaim_stale_posts(*, now: datetime, limit: int = 1000) -> int:
@@ -1077,6 +1185,12 @@ def generate_metadata(
     if prompt_text is None:
         template = selectors.active_template()
         prompt_text = template.prompt_text if template else DEFAULT_PROMPT
+    unknown = unknown_variables(prompt_text)
+    if unknown:  # a template saved before the check: refuse rather than send blanks to the model
+        raise InvalidInput(
+            "The prompt names variables that cannot be filled.",
+            errors={"prompt": [f"Unknown: {', '.join(unknown)}; use {{filename}} and {{game_context}}."]},
+        )
     prompt = render_prompt(prompt_text, filename=filename, game_context=game_context)
     return (generator or get_generator()).generate(prompt=prompt, filename=filename, game_context=game_context)
 

@@ -43,7 +43,7 @@ def queue(request):
     positions = page_positions(groups)  # before the data: the page resumes from here
     waiting = (
         selectors.posts()
-        .filter(status__in=(PostStatus.PENDING, PostStatus.PROCESSING, PostStatus.FAILED))
+        .filter(status__in=(PostStatus.PENDING, PostStatus.HELD, PostStatus.PROCESSING, PostStatus.FAILED))
         .order_by("scheduled_time", "id")
     )
     posted = selectors.posts().filter(status=PostStatus.COMPLETED).order_by("-posted_at", "-id")[:RECENTLY_POSTED]

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from config.validators import MOMENT_ERROR_MESSAGES, validate_moment
+from publishing.generators import validate_template_text
 from publishing.limits import HashtagError, normalize_hashtags
 from publishing.models import AITemplate, Platform, PlatformAccount, PostStatus, ScheduledPost, Video
 from publishing.uploaders import safe_permalink
@@ -179,7 +180,11 @@ class NextSlotSerializer(serializers.Serializer):
 
 
 class AITemplateSerializer(serializers.ModelSerializer):
-    prompt_text = serializers.CharField(max_length=MAX_PROMPT, help_text="Variables: {filename}, {game_context}.")
+    prompt_text = serializers.CharField(
+        max_length=MAX_PROMPT,
+        validators=[validate_template_text],
+        help_text="Variables: {filename}, {game_context} (any other {name} is refused).",
+    )
 
     class Meta:
         model = AITemplate

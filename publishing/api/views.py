@@ -40,6 +40,11 @@ class PlatformAccountViewSet(viewsets.ModelViewSet):
     filterset_class = PlatformAccountFilter
     ordering_fields = ["platform", "handle", "updated_at"]
 
+    def perform_update(self, serializer):
+        serializer.instance = services.update_account(
+            account=serializer.instance, changes=dict(serializer.validated_data)
+        )
+
     def perform_destroy(self, instance):
         if instance.posts.exists():
             raise Conflict("The account has posts; mark it unauthenticated instead of deleting it.")

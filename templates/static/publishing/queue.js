@@ -12,6 +12,7 @@
   const PLATFORM_LABELS = { youtube: "YouTube", instagram: "Instagram", tiktok: "TikTok" };
   const STATUS_LABELS = {
     pending: "Scheduled", processing: "Posting…", completed: "Posted", failed: "Failed", cancelled: "Cancelled",
+    held: "Held",
   };
 
   let posts = initial.posts;
@@ -45,6 +46,7 @@
       return (post.attempts ? "retry in " : "in ") + P.countdown(seconds);
     }
     if (post.status === "processing") return "posting…";
+    if (post.status === "held") return "held: account not authenticated";
     if (post.status === "failed") return "failed after " + post.attempts + " attempt" + (post.attempts === 1 ? "" : "s");
     if (post.status === "completed") return "posted " + when(post.posted_at);
     return "";
@@ -96,6 +98,9 @@
     }
     if (initial.can_manage && post.status === "failed") {
       actions.append(button("Retry", "retry", post.id), button("Cancel", "cancel", post.id, "danger"));
+    }
+    if (initial.can_manage && post.status === "held") {
+      actions.append(button("Cancel", "cancel", post.id, "danger")); // it goes out once the account is authenticated
     }
     // Only http(s) permalinks become links (never javascript: or data:, whatever the server holds).
     if (post.status === "completed" && isWebUrl(post.external_url)) {
