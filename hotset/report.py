@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from config.spreadsheets import cell
 from hotset import labour, timeline
 
 SCENE = "scene"
@@ -285,14 +286,7 @@ _SUMMARY = (
 )
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    # Keep spreadsheet formulas out (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text.lstrip("-").isdigit() else text
+_cell = cell  # spreadsheet-safe (config/spreadsheets.py)
 
 
 def to_csv(report: dict) -> str:

@@ -6,13 +6,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyAdmin
 from config.errors import DomainError
 from config.parsers import loads_bounded
-from publishing import services, sources
+from publishing import exports, services, sources
 from publishing.limits import HashtagError, normalize_hashtags
 from publishing.models import AITemplate, DispatchLease, PlatformAccount, PostStatus, ScheduledPost, Video
 from publishing.uploaders import safe_permalink
@@ -193,6 +194,14 @@ class ScheduledPostForm(forms.ModelForm):
         return value
 
 
+@admin.action(description="Export the selected posts as CSV")
+def export_csv(modeladmin, request, queryset):
+    rows = queryset.select_related("video", "account").order_by("scheduled_time", "id")
+    response = HttpResponse(exports.to_csv(rows, tz=services.publishing_tz()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="setdesk-posts.csv"'
+    return response
+
+
 @admin.register(ScheduledPost)
 class ScheduledPostAdmin(admin.ModelAdmin):
     form = ScheduledPostForm
@@ -201,7 +210,7 @@ class ScheduledPostAdmin(admin.ModelAdmin):
     search_fields = ["video__title", "video__original_filename", "external_id", "last_error"]
     list_select_related = ["video", "account"]
     date_hierarchy = "scheduled_time"
-    actions = [post_now, retry, cancel]
+    actions = [post_now, retry, cancel, export_csv]
     # The queue's state moves only through its services (actions above, API, dispatcher).
     readonly_fields = ["video", "account", "platform", "status", "attempts", "last_error", "external_id",
                        "external_url", "posted_at", "idempotency_key", "next_attempt_at", "lease_expires_at",

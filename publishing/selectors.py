@@ -65,3 +65,20 @@ def post_stats(*, now: datetime) -> dict[str, int]:
 
 def active_template() -> AITemplate | None:
     return AITemplate.objects.filter(is_active=True).first()
+
+
+QUEUE_STATUSES = (PostStatus.PENDING, PostStatus.HELD, PostStatus.PROCESSING, PostStatus.FAILED)
+
+
+def export_posts(*, kind: str, since: datetime | None, until: datetime | None) -> QuerySet[ScheduledPost]:
+    """``queue``: what is still to go out (by scheduled time); ``completed``: what went out (by the
+    time it was posted); each within [since, until) when given."""
+    if kind == "completed":
+        qs, moment = posts().filter(status=PostStatus.COMPLETED), "posted_at"
+    else:
+        qs, moment = posts().filter(status__in=QUEUE_STATUSES), "scheduled_time"
+    if since is not None:
+        qs = qs.filter(**{f"{moment}__gte": since})
+    if until is not None:
+        qs = qs.filter(**{f"{moment}__lt": until})
+    return qs.order_by(moment, "id")

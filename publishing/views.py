@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
@@ -11,6 +13,7 @@ from config.pages import dashboard_context
 from publishing import selectors
 from publishing.api.serializers import AITemplateSerializer, PlatformAccountSerializer, PostSerializer
 from publishing.generators import DEFAULT_PROMPT
+from publishing.limits import LIMITS
 from publishing.models import AITemplate, PlatformAccount, PostStatus
 from realtime.broadcast import role_groups_for
 from realtime.groups import role_group
@@ -19,6 +22,7 @@ from realtime.selectors import page_positions
 VIEW = "publishing.view_scheduledpost"
 MANAGE = "publishing.change_scheduledpost"
 RECENTLY_POSTED = 20
+QUEUE_PAGE = 50
 
 
 def live_groups(user) -> list[str]:
@@ -41,18 +45,17 @@ def queue(request):
     """Stats, the queue with a per-post countdown, and (for social managers) the post actions."""
     groups = live_groups(request.user)
     positions = page_positions(groups)  # before the data: the page resumes from here
-    waiting = (
-        selectors.posts()
-        .filter(status__in=(PostStatus.PENDING, PostStatus.HELD, PostStatus.PROCESSING, PostStatus.FAILED))
-        .order_by("scheduled_time", "id")
-    )
+    waiting = selectors.posts().filter(status__in=selectors.QUEUE_STATUSES).order_by("scheduled_time", "id")
     posted = selectors.posts().filter(status=PostStatus.COMPLETED).order_by("-posted_at", "-id")[:RECENTLY_POSTED]
     initial = {
         **_common(request, groups),
         "can_manage": request.user.has_perm(MANAGE),
         "can_schedule": request.user.has_perm("publishing.add_scheduledpost"),
         "stats": selectors.post_stats(now=timezone.now()),
-        "posts": PostSerializer([*waiting, *posted], many=True).data,
+        # The first page of the queue (the page asks for more); the total says how many wait.
+        "posts": PostSerializer([*waiting[:QUEUE_PAGE], *posted], many=True).data,
+        "queue_total": waiting.count(),
+        "limits": {name: dataclasses.asdict(limits) for name, limits in LIMITS.items()},
         "accounts": PlatformAccountSerializer(PlatformAccount.objects.all(), many=True).data,
     }
     return render(

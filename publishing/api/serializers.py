@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from config.validators import MOMENT_ERROR_MESSAGES, validate_moment
+from config.validators import MOMENT_ERROR_MESSAGES, validate_date, validate_moment
 from publishing.generators import validate_template_text
 from publishing.limits import HashtagError, normalize_hashtags
 from publishing.models import AITemplate, Platform, PlatformAccount, PostStatus, ScheduledPost, Video
@@ -209,3 +209,16 @@ class MetadataSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    """``posts/export/``: which posts, and the local days they fall on (both optional, inclusive)."""
+
+    kind = serializers.ChoiceField(choices=["queue", "completed"], default="queue")
+    since = serializers.DateField(required=False, validators=[validate_date], help_text="First day (local).")
+    until = serializers.DateField(required=False, validators=[validate_date], help_text="Last day (local).")
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["until"] < attrs["since"]:
+            raise serializers.ValidationError({"until": ["Must not be before since."]})
+        return attrs

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
+from django.http import HttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +16,7 @@ from rest_framework.views import APIView
 
 from config.errors import Conflict, DomainError, InvalidInput
 from config.permissions import require_perms
-from publishing import selectors, services
+from publishing import exports, selectors, services
 from publishing.api import serializers as s
 from publishing.filters import AITemplateFilter, PlatformAccountFilter, ScheduledPostFilter, VideoFilter
 from publishing.generators import GenerationUnavailable, InvalidReply
@@ -136,6 +140,26 @@ class ScheduledPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         posts = self.filter_queryset(selectors.upcoming_posts(now=timezone.now(), hours=query.validated_data["hours"]))
         page = self.paginate_queryset(posts)
         return self.get_paginated_response(s.PostSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="The queue, or the completed posts of a date range, as CSV",
+        parameters=[s.ExportQuerySerializer],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: ERROR},
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def export(self, request):
+        query = s.ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        tz = services.publishing_tz()
+        since, until = query.validated_data.get("since"), query.validated_data.get("until")
+        start = datetime.combine(since, time.min, tzinfo=tz) if since else None
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz) if until else None
+        kind = query.validated_data["kind"]
+        rows = selectors.export_posts(kind=kind, since=start, until=end)
+        response = HttpResponse(exports.to_csv(rows, tz=tz), content_type="text/csv; charset=utf-8")
+        span = "-".join(str(d) for d in (since, until) if d) or "all"
+        response["Content-Disposition"] = f'attachment; filename="setdesk-posts-{kind}-{span}.csv"'
+        return response
 
     @extend_schema(summary="Scheduled, posting today, completed today, failed", responses={200: s.StatsSerializer})
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)

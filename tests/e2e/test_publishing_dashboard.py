@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -129,12 +130,21 @@ def test_queue_follows_events_live_and_schedules_from_the_form(asgi_server, logg
     page.locator("#pub-schedule-button").click()
     expect(page.locator("#pub-notice")).to_contain_text("Scheduled 2 post(s)")
     assert ScheduledPost.objects.filter(video__title="From the form").count() == 2
-    # A content limit comes back as the server's message.
+    # Past a limit the counter turns red and the button refuses, until that platform is left out.
     Video.objects.create(source="/clips/long.mp4", title="t" * 101, caption="c")
     page.reload()
     page.locator("#pub-video").select_option(label="t" * 101)
+    youtube = page.locator('#pub-counters li[data-platform="youtube"]')
+    expect(youtube).to_have_class("over")
+    expect(youtube.locator(".pub-count.over")).to_have_text("title 101/100")
+    expect(page.locator("#pub-schedule-button")).to_be_disabled()
+    page.locator("#pub-platform-list input[value=youtube]").uncheck()
+    expect(page.locator("#pub-schedule-button")).to_be_enabled()
     page.locator("#pub-schedule-button").click()
-    expect(page.locator("#pub-error")).to_contain_text("limited to 100 characters")
+    expect(page.locator("#pub-notice")).to_contain_text("Scheduled 1 post(s)")
+    assert list(ScheduledPost.objects.filter(video__title="t" * 101).values_list("platform", flat=True)) == [
+        "instagram"
+    ]
 
 
 def test_readers_see_the_queue_without_actions(asgi_server, logged_in_page, make_user, queue_data):
@@ -202,3 +212,40 @@ def test_ai_templates_page_edits_activates_and_tests_a_prompt(asgi_server, logge
     page.locator("#tpl-delete").click()
     expect(page.locator("#tpl-list button")).to_have_count(1)
     assert not AITemplate.objects.filter(name="Hype").exists()
+
+
+def _week_clicks(moment) -> int:
+    """How many "Next ›" clicks from this week's calendar to the week of ``moment`` (project zone)."""
+    from django.conf import settings as django_settings
+
+    tz = zoneinfo.ZoneInfo(django_settings.TIME_ZONE)
+    today = timezone.now().astimezone(tz).date()
+    day = moment.astimezone(tz).date()
+    return (day - timedelta(days=day.weekday()) - (today - timedelta(days=today.weekday()))).days // 7
+
+
+def test_the_week_calendar_reschedules_and_a_second_browser_follows(asgi_server, logged_in_page, make_user, queue_data):
+    manager = logged_in_page(make_user("social_manager"), viewport={"width": 1366, "height": 900})
+    viewer = logged_in_page(make_user("producer"), viewport={"width": 390, "height": 844})  # a phone
+    soon = queue_data["soon"]
+    for page in (manager, viewer):
+        page.goto(asgi_server + "/dash/publishing/")
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+        for _ in range(_week_clicks(soon.scheduled_time)):
+            page.locator("#pub-cal-next").click()
+        expect(page.locator(f'.pub-cal-post[data-id="{soon.pk}"]')).to_contain_text("Clutch ace")
+    expect(manager.locator(".pub-cal-day.today")).to_have_count(1 if _week_clicks(soon.scheduled_time) == 0 else 0)
+    assert viewer.evaluate("document.documentElement.scrollWidth") <= 390  # one column a day on a phone
+    expect(viewer.locator(f'.pub-cal-post[data-id="{soon.pk}"]')).to_be_disabled()  # producers only read
+
+    target = (soon.scheduled_time + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    manager.locator(f'.pub-cal-post[data-id="{soon.pk}"]').click()
+    manager.locator("#pub-reschedule-time").fill(target.strftime("%Y-%m-%dT%H:%M"))
+    manager.locator("#pub-reschedule-save").click()
+    expect(manager.locator("#pub-notice")).to_have_text("Rescheduled.")
+    moved = viewer.locator(f'.pub-cal-post[data-id="{soon.pk}"]')
+    if _week_clicks(target) != _week_clicks(soon.scheduled_time):
+        viewer.locator("#pub-cal-next").click()
+    expect(moved).to_contain_text(target.strftime("%H:%M"))
+    soon.refresh_from_db()
+    assert soon.scheduled_time == target

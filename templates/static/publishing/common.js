@@ -67,6 +67,12 @@
     el.hidden = !text;
   }
 
+  // One notice area: a new message (or none) replaces whatever was shown, error or not.
+  function notify(kind, text) {
+    show(document.getElementById("pub-error"), kind === "error" ? text : "");
+    show(document.getElementById("pub-notice"), kind === "error" ? "" : text);
+  }
+
   // Follows publishing.* events on the user's role groups (refresh, debounced), and polls as a
   // safety net (more often when there is no live group to follow).
   function follow(groups, refresh, pollMs) {
@@ -86,6 +92,6 @@
 
   window.SetdeskPublishing = {
     fromZonedInput: fromZonedInput, toZonedInput: toZonedInput, formatter: formatter,
-    countdown: countdown, errorText: errorText, show: show, follow: follow,
+    countdown: countdown, errorText: errorText, show: show, notify: notify, follow: follow, partsIn: partsIn,
   };
 })();

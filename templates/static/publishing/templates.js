@@ -123,7 +123,10 @@
   $("tpl-test-form").addEventListener("submit", async function (event) {
     event.preventDefault();
     const button = $("tpl-test-run");
-    if (button) button.disabled = true;
+    const label = button ? button.textContent : "";
+    if (button) { button.disabled = true; button.textContent = "Generating…"; button.setAttribute("aria-busy", "true"); }
+    P.show($("tpl-notice"), "");
+    P.show($("tpl-error"), "");
     $("tpl-test-result").hidden = true;
     try {
       const result = await SetdeskApi.post(API + "/test-prompt/", {
@@ -136,7 +139,9 @@
       $("tpl-result-hashtags").textContent = result.hashtags.join(" ");
       $("tpl-test-result").hidden = false;
       P.show($("tpl-error"), "");
-    } catch (error) { failed(error); } finally { if (button) button.disabled = false; }
+    } catch (error) { failed(error); } finally {
+      if (button) { button.disabled = false; button.textContent = label; button.removeAttribute("aria-busy"); }
+    }
   });
 
   render();
