@@ -301,6 +301,9 @@ ROTATIONS_SUBMIT_TIMEOUT = env.float("ROTATIONS_SUBMIT_TIMEOUT", default=10.0)
 ROTATIONS_RUN_STALE_SECONDS = env.int("ROTATIONS_RUN_STALE_SECONDS", default=180)
 # The rotation team's local time zone (work days and hours); defaults to TIME_ZONE.
 ROTATIONS_TIME_ZONE = env.str("ROTATIONS_TIME_ZONE", default="") or None
+# The working day the scheduler places events in and proposal edits are held to (local time).
+ROTATIONS_DAY_START = env.str("ROTATIONS_DAY_START", default="09:00")
+ROTATIONS_DAY_END = env.str("ROTATIONS_DAY_END", default="17:00")
 
 # --- Security when DEBUG is off -----------------------------------------------
 if not DEBUG:

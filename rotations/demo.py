@@ -27,7 +27,8 @@ FIRST_REF = 900001
 
 def seed(*, users, stdout) -> None:
     today = selectors.local_today()
-    monday = engine.week_of(today) + timedelta(days=7 if today.weekday() >= 5 else 0)
+    # This week only on a Monday: later in the week its first days would already be past due.
+    monday = engine.week_of(today) + timedelta(days=0 if today.weekday() == 0 else 7)
     emps = {}
     for external_id, name, quals, per_day, per_week in EMPLOYEES:
         emps[external_id], _ = Employee.objects.get_or_create(

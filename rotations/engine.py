@@ -71,6 +71,7 @@ NO_SLOT = "no_free_slot"
 OVERLAP = "overlap"
 DATE_RANGE = "date_range"
 TOO_LONG = "too_long"
+WORKING_DAY = "working_day"
 ROTATION = "rotation"
 PAIRING = "pairing"
 COVERAGE = "supervisor_coverage"
@@ -87,9 +88,10 @@ CONSTRAINT_LABELS = {
     OVERLAP: "overlaps another event",
     DATE_RANGE: "outside the event's dates",
     TOO_LONG: "longer than a working day",
+    WORKING_DAY: "outside the working day",
     ROTATION: "not the rotation employee",
     PAIRING: "not on the core event's day",
-    COVERAGE: "no club supervisor or primary lead",
+    COVERAGE: "nobody to oversee its supervisor event that day",
     BUMPED: "bumped",
 }
 
@@ -636,11 +638,17 @@ class _Scheduler:
         elif not self._range_days(event.start_date, event.due_date):
             self._fail(event, DATE_RANGE, self._no_days_reason(event))
         elif not days:
+            within = [
+                d
+                for d in self._range_days(event.start_date, event.due_date)
+                if all(c.start_date <= d <= c.due_date for c in self.children.get(event.ref, []))
+            ]
+            why = self._cover_problem(within[0]) if within else "no day lies within both events' dates"
             self._fail(
                 event,
                 COVERAGE,
-                "its supervisor event cannot be covered (no club supervisor or primary lead available) on any "
-                "day within both events' dates — both or neither",
+                f"its supervisor event cannot be overseen on any day within both events' dates ({why}) — both "
+                "or neither",
             )
         else:
             self._fail(event, NO_SLOT, f"no qualified employee is free on any day between {days[0]} and {days[-1]}")
@@ -832,6 +840,28 @@ class _Scheduler:
             return lead, "lead"
         return None, ""
 
+    def _cover_problem(self, day: date) -> str:
+        """Why nobody can oversee a supervisor event on ``day``, naming each ruled-out candidate and
+        the constraint (never "not available" for "not qualified")."""
+        parts = []
+        clubs = [e for e in self.employees.values() if "club_supervisor" in e.qualifications]
+        if not clubs:
+            parts.append("no employee is a club supervisor")
+        for emp in sorted(clubs, key=lambda e: e.id):
+            why = emp.unavailable(day)
+            if why:
+                parts.append(f"club supervisor {emp.label} is unavailable ({CONSTRAINT_LABELS.get(why, why)})")
+        lead, _ = rotation_employee_id(day, PRIMARY_LEAD_ROTATION, self.p.rotations, self.p.exceptions)
+        emp = self.employees.get(lead) if lead is not None else None
+        if emp is None:
+            parts.append("there is no primary lead on the rotation that day")
+        elif not emp.qualifies(SUPERVISOR):
+            parts.append(f"primary lead {emp.label} is not qualified to oversee (needs supervisor or club_supervisor)")
+        elif emp.unavailable(day):
+            why = emp.unavailable(day)
+            parts.append(f"primary lead {emp.label} is unavailable ({CONSTRAINT_LABELS.get(why, why)})")
+        return f"on {fmt_day(day)}: " + "; ".join(parts)
+
     def _schedule_supervisor(self, event: Event) -> bool:
         parent = self.items.get(event.parent_ref) if event.parent_ref is not None else None
         if event.parent_ref is None:
@@ -846,7 +876,7 @@ class _Scheduler:
             return False
         emp_id, how = self._cover_candidates(day)
         if emp_id is None:
-            self._fail(event, COVERAGE, f"no club supervisor or primary lead available on {fmt_day(day)}")
+            self._fail(event, COVERAGE, f"nobody can oversee it {self._cover_problem(day)}")
             return False
         if how == "club":
             reason = f"club supervisor on duty on {fmt_day(day)}, the day of core event #{event.parent_ref}"
@@ -1030,15 +1060,29 @@ def check_assignment(
     employee: Employee,
     start: datetime,
     commitments: Iterable[Booking],
+    day_start: time | None = None,
+    day_minutes: int | None = None,
 ) -> list[Violation]:
     """The hard constraints for ``employee`` doing ``event`` at ``start`` given their other ``commitments``.
 
     ``commitments`` are the employee's other assigned events (this one excluded). Rotation and
     supervisor-pairing rules depend on the day's rotation and on the core event; see
-    :func:`rotation_violation` and :func:`pairing_violation`.
+    :func:`rotation_violation` and :func:`pairing_violation`. With ``day_start`` and
+    ``day_minutes`` the event must also lie within the working day.
     """
     out: list[Violation] = []
     day = start.date()
+    if day_start is not None and day_minutes is not None:
+        opens = datetime.combine(day, day_start)
+        closes = opens + timedelta(minutes=day_minutes)
+        if start < opens or start + timedelta(minutes=event.minutes) > closes:
+            out.append(
+                Violation(
+                    WORKING_DAY,
+                    f"{start:%H:%M}–{start + timedelta(minutes=event.minutes):%H:%M} is outside the working day "
+                    f"({opens:%H:%M}–{closes:%H:%M})",
+                )
+            )
     if not employee.active:
         out.append(Violation(INACTIVE, f"{employee.label} is inactive"))
     if not employee.qualifies(event.type):

@@ -26,9 +26,16 @@ from rotations.models import (
     TimeOff,
 )
 
-# The working window in which the engine places events (local time of ROTATIONS_TIME_ZONE).
-DAY_START = time(9, 0)
-DAY_MINUTES = 480
+
+def working_day() -> tuple[time, int]:
+    """(start, minutes) of the working day the engine places events in and edits are held to:
+    ROTATIONS_DAY_START to ROTATIONS_DAY_END, local time of ROTATIONS_TIME_ZONE (09:00–17:00)."""
+    start = time.fromisoformat(getattr(settings, "ROTATIONS_DAY_START", "09:00"))
+    end = time.fromisoformat(getattr(settings, "ROTATIONS_DAY_END", "17:00"))
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return start, minutes
+
+
 ASSIGNED = (EventStatus.SCHEDULED, EventStatus.SUBMITTED)
 
 
@@ -119,6 +126,7 @@ class RunInput:
     event_types: dict[int, str] = field(default_factory=dict)
     due_dates: dict[int, date] = field(default_factory=dict)
     booked_at: dict[int, datetime] = field(default_factory=dict)  # ref → scheduled_at of assigned events
+    past_due: list[dict] = field(default_factory=list)  # unscheduled events due before the run's today
 
 
 def run_input(*, run: SchedulerRun) -> RunInput:
@@ -146,10 +154,17 @@ def run_input(*, run: SchedulerRun) -> RunInput:
     }
 
     info = RunInput()
+    # No run can place these any more; they are listed (reason past_due), never silently dropped.
+    info.past_due = list(
+        Event.objects.filter(status=EventStatus.UNSCHEDULED, due_date__lt=run.reference_date)
+        .order_by("due_date", "project_ref_num")
+        .values("id", "project_ref_num", "event_type", "due_date")
+    )
     events = []
-    for row in Event.objects.filter(status=EventStatus.UNSCHEDULED, start_date__lte=end, due_date__gte=start).values(
-        *EVENT_FIELDS
-    ):
+    schedulable = Event.objects.filter(
+        status=EventStatus.UNSCHEDULED, start_date__lte=end, due_date__gte=max(start, run.reference_date)
+    )
+    for row in schedulable.values(*EVENT_FIELDS):
         ref = row["project_ref_num"]
         events.append(
             engine.Event(
@@ -198,8 +213,8 @@ def run_input(*, run: SchedulerRun) -> RunInput:
         rotations=rotations,
         exceptions=exceptions,
         bookings=tuple(bookings),
-        day_start=DAY_START,
-        day_minutes=DAY_MINUTES,
+        day_start=working_day()[0],
+        day_minutes=working_day()[1],
     )
     return info
 

@@ -49,6 +49,7 @@ DEFAULT_WINDOW_DAYS = 21  # three weeks of workdays
 MAX_WINDOW_DAYS = 42
 PURGE_AFTER = timedelta(weeks=3)
 RETRYABLE = (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED)
+PAST_DUE = "past_due"
 
 
 def stale_after() -> timedelta:
@@ -171,7 +172,20 @@ def execute_run(*, run_id: int, after_engine=None) -> SchedulerRun:
 
 
 def _unscheduled_json(data: selectors.RunInput, result: engine.Result) -> list[dict]:
-    out = []
+    out = [
+        {
+            "event_id": row["id"],
+            "project_ref_num": row["project_ref_num"],
+            "type": row["event_type"],
+            "due_date": row["due_date"].isoformat(),
+            "code": PAST_DUE,
+            "reason": f"past its due date ({row['due_date']:%a %Y-%m-%d}) and still unscheduled",
+            "ruled_out": [],
+            "more_ruled_out": 0,
+            "not_qualified": 0,
+        }
+        for row in data.past_due
+    ]
     for u in result.unscheduled:
         out.append(
             {
@@ -230,7 +244,7 @@ def _finish(run_id: int, data: selectors.RunInput, result: engine.Result) -> boo
         run.progress_message = "completed"
         run.events_processed = len(data.problem.events)
         run.events_scheduled = len(result.proposals)
-        run.events_failed = len(result.unscheduled)
+        run.events_failed = len(result.unscheduled) + len(data.past_due)
         run.swaps = result.swaps
         run.warnings = list(result.warnings)
         run.unscheduled = _unscheduled_json(data, result)
@@ -349,7 +363,10 @@ def validate_proposal(
         run=proposal.run if for_edit else None,
         exclude_proposal_ids={proposal.id},
     )
-    out += engine.check_assignment(event=ev, employee=emp, start=start, commitments=others)
+    day_start, day_minutes = selectors.working_day()
+    out += engine.check_assignment(
+        event=ev, employee=emp, start=start, commitments=others, day_start=day_start, day_minutes=day_minutes
+    )
     if ev.type in engine.ROTATION_OF_TYPE:
         rotation = selectors.rotation_employee(day, engine.ROTATION_OF_TYPE[ev.type])
         rotation_violations: list[engine.Violation] = []
@@ -404,7 +421,7 @@ def _parent_day(proposal: PendingSchedule, event: Event, *, for_edit: bool) -> d
     return None
 
 
-EMPLOYEE_CODES = {
+EMPLOYEE_CODES = {  # errors on the employee field; the rest (time, working day, dates) on scheduled_at
     engine.INACTIVE,
     engine.QUALIFICATION,
     engine.AVAILABILITY,

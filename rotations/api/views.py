@@ -138,6 +138,13 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.RunFilter
     ordering_fields = ["started_at", "id"]
 
+    def filter_queryset(self, queryset):
+        # The runs' filters (``?status=`` is a run's status) are for the list; a run's own pages
+        # read their parameters themselves (``proposals/?status=`` is a proposal's status).
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_serializer_class(self):
         if self.action == "retrieve":
             return s.RunDetailSerializer

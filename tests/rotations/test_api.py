@@ -218,7 +218,7 @@ def test_proposal_edit_approve_reject(supervisor, coordinator, world, completed_
     assert_error(supervisor.put(url, {"employee": world.dan.pk}, format="json"), 405)
     assert_error(coordinator.patch(url, {"employee": world.dan.pk}, format="json"), 403)
     target = world.dan if proposal.employee != world.dan else world.ann
-    edited = supervisor.patch(url, {"employee": target.pk, "scheduled_at": "2025-10-07T14:00:00Z"}, format="json")
+    edited = supervisor.patch(url, {"employee": target.pk, "scheduled_at": "2025-10-07T12:00:00Z"}, format="json")
     assert edited.status_code == 200, edited.content
     assert edited.json()["status"] == "user_edited" and edited.json()["employee"] == target.pk
     assert_error(coordinator.post(f"{url}approve/"), 403)

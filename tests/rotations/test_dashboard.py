@@ -95,3 +95,15 @@ def test_approve_part_refuses_bad_input_and_changes_nothing(run, api_as, body, f
 def test_approve_part_needs_the_approve_permission(run, api_as):
     r = api_as("coordinator").post(f"/api/v1/rotations/runs/{run.pk}/approve/", {"day": MONDAY.isoformat()})
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize("status", ["proposed", "failed", "api_submitted"])
+def test_a_runs_proposals_filter_by_proposal_status(run, api_as, status):
+    """Before: ?status=proposed was a 400 and ?status=failed a 404 (the runs' own filter answered)."""
+    client = api_as("supervisor")
+    services.approve_proposal(proposal=run.proposals.get(event__project_ref_num=1002), user=None)
+    r = client.get(f"/api/v1/rotations/runs/{run.pk}/proposals/", {"status": status})
+    assert r.status_code == 200, r.json()
+    expected = set(run.proposals.filter(status=status).values_list("pk", flat=True))
+    assert {p["id"] for p in r.json()["results"]} == expected
+    assert client.get(f"/api/v1/rotations/runs/{run.pk}/proposals/", {"status": "sideways"}).status_code == 400

@@ -189,7 +189,7 @@ def test_edit_within_the_rules_marks_user_edited(world):
     run = run_now()
     p = proposals_by_ref(run)[1002]
     target = world.dan if p.employee != world.dan else world.ann
-    edited = services.edit_proposal(proposal=p, user=None, employee=target, scheduled_at=local(MONDAY, 14))
+    edited = services.edit_proposal(proposal=p, user=None, employee=target, scheduled_at=local(MONDAY, 13))
     assert edited.status == ProposalStatus.USER_EDITED and edited.employee == target
     assert EventLog.objects.filter(event_type="rotations.proposal.edited").exists()
 
@@ -407,3 +407,59 @@ def test_a_run_that_cannot_be_enqueued_fails_at_once(world):
     services.enqueue_run(run.pk, send=broker_down)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "could not reach the task queue" in run.error
+
+
+def test_an_unqualified_primary_lead_is_named_as_not_qualified_not_unavailable(world):
+    """Before: "no club supervisor or primary lead available", though the lead was available."""
+    world.ben.qualifications = ["core", "digital", "lead"]  # the primary lead, but not a supervisor
+    world.ben.save()
+    world.cat.qualifications = ["core"]  # nobody is a club supervisor
+    world.cat.save()
+    run = run_now()
+    reasons = {u["project_ref_num"]: u["reason"] for u in run.unscheduled}
+    assert "primary lead Ben is not qualified to oversee" in reasons[1001]
+    assert "no employee is a club supervisor" in reasons[1001]
+    assert "available" not in reasons[1001].replace("unavailable", "")
+    assert 1006 in reasons  # both or neither
+
+
+def test_an_unavailable_club_supervisor_and_lead_are_named_with_why(world):
+    TimeOff.objects.create(employee=world.cat, start_date=MONDAY, end_date=MONDAY + timedelta(days=20))
+    TimeOff.objects.create(employee=world.ben, start_date=MONDAY, end_date=MONDAY + timedelta(days=20))
+    run = run_now()
+    reasons = {u["project_ref_num"]: u["reason"] for u in run.unscheduled}
+    assert "club supervisor Cat is unavailable (time off" in reasons[1001]
+    assert "primary lead Ben is unavailable (time off" in reasons[1001]
+
+
+@pytest.mark.parametrize(("hour", "minute"), [(23, 30), (8, 0), (16, 0)])
+def test_an_edit_outside_the_working_day_is_refused(world, hour, minute):
+    """Before: PATCH to 23:30 → 200, though the engine itself only uses 09:00–17:00."""
+    p = proposals_by_ref(run_now())[1002]  # 240 minutes: 16:00 would end at 20:00
+    with pytest.raises(InvalidInput) as caught:
+        services.edit_proposal(proposal=p, user=None, scheduled_at=local(MONDAY, hour, minute))
+    assert any("outside the working day (09:00–17:00)" in m for m in caught.value.errors["scheduled_at"])
+    p.refresh_from_db()
+    assert p.status == ProposalStatus.PROPOSED
+
+
+def test_the_working_day_follows_the_settings(world, settings):
+    settings.ROTATIONS_DAY_START, settings.ROTATIONS_DAY_END = "07:00", "20:00"
+    p = proposals_by_ref(run_now())[1002]
+    edited = services.edit_proposal(proposal=p, user=None, scheduled_at=local(MONDAY, 15, 0))
+    assert edited.status == ProposalStatus.USER_EDITED
+
+
+def test_unscheduled_events_already_past_due_are_listed_not_dropped(world):
+    """Before: left out of the run without a word."""
+    make_event(2001, "core", MONDAY - timedelta(days=14), MONDAY - timedelta(days=10), 60)
+    yesterday = MONDAY - timedelta(days=4)  # "now" is the Friday before MONDAY
+    make_event(2002, "core", MONDAY - timedelta(days=14), yesterday, 60)
+    make_event(2003, "core", MONDAY - timedelta(days=14), yesterday + timedelta(days=1), 60)  # due today
+    run = run_now()
+    listed = {u["project_ref_num"]: u for u in run.unscheduled}
+    assert listed[2001]["code"] == listed[2002]["code"] == "past_due"
+    assert "past its due date" in listed[2001]["reason"] and yesterday.isoformat() in listed[2002]["reason"]
+    assert listed.get(2003, {}).get("code") != "past_due"
+    assert run.events_failed == len(run.unscheduled)
+    assert not run.proposals.filter(event__project_ref_num__in=[2001, 2002]).exists()
