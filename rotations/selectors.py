@@ -21,6 +21,7 @@ from rotations.models import (
     PendingSchedule,
     ProposalStatus,
     RotationAssignment,
+    RunStatus,
     ScheduleException,
     SchedulerRun,
     TimeOff,
@@ -161,9 +162,17 @@ def run_input(*, run: SchedulerRun) -> RunInput:
         .values("id", "project_ref_num", "event_type", "due_date")
     )
     events = []
+    # A supervisor's edits stay: the open edited proposals of earlier runs are fixed inputs (bookings
+    # that cannot be bumped), and their events are not proposed again (SPEC §3).
+    pinned = list(
+        PendingSchedule.objects.filter(status=ProposalStatus.USER_EDITED, run__status=RunStatus.COMPLETED)
+        .exclude(run=run)
+        .filter(event__status=EventStatus.UNSCHEDULED)
+        .values("employee_id", "scheduled_at", *(f"event__{name}" for name in EVENT_FIELDS))
+    )
     schedulable = Event.objects.filter(
         status=EventStatus.UNSCHEDULED, start_date__lte=end, due_date__gte=max(start, run.reference_date)
-    )
+    ).exclude(pk__in=[p["event__id"] for p in pinned])
     for row in schedulable.values(*EVENT_FIELDS):
         ref = row["project_ref_num"]
         events.append(
@@ -203,6 +212,16 @@ def run_input(*, run: SchedulerRun) -> RunInput:
         info.event_types[ref] = row["event_type"]
         info.due_dates[ref] = row["due_date"]
         info.booked_at[ref] = row["scheduled_at"]
+
+    for p in pinned:
+        row = {name: p[f"event__{name}"] for name in EVENT_FIELDS}
+        ref = row["project_ref_num"]
+        if not week_start <= p["scheduled_at"] < week_end:
+            continue  # outside the weeks this run looks at: it neither counts nor is proposed
+        bookings.append(_booking(row, p["employee_id"], p["scheduled_at"]))  # never bumped
+        info.event_ids[ref] = row["id"]
+        info.event_types[ref] = row["event_type"]
+        info.due_dates[ref] = row["due_date"]
 
     info.employee_names = {row["id"]: row["name"] for row in employee_rows}
     info.problem = engine.Problem(
@@ -393,8 +412,6 @@ def approved_assignments(employee: Employee, *, since: datetime) -> list:
 def dashboard(*, now: datetime) -> dict:
     """What /dash/rotations/ shows: the runs (superseded ones marked), and the latest completed
     run as an employee × workday grid of its proposals, with its unscheduled events."""
-    from rotations.models import RunStatus
-
     RUN_COMPLETED = RunStatus.COMPLETED  # noqa: N806 - read as the constant it is
     recent = list(SchedulerRun.objects.order_by("-started_at", "-id")[:8])
     completed = [run for run in recent if run.status == RUN_COMPLETED]

@@ -213,8 +213,9 @@ def _finish(run_id: int, data: selectors.RunInput, result: engine.Result) -> boo
             logger.warning("run %s is %s: its proposals are dropped", run_id, run.status)
             return False
         now = timezone.now()
-        # One set of live proposals: the open ones of earlier runs are superseded.
-        PendingSchedule.objects.filter(status__in=OPEN_PROPOSAL_STATUSES).exclude(run_id=run_id).update(
+        # One set of live proposals: the untouched ones of earlier runs are superseded. What a
+        # supervisor edited or approved stays open: the engine took it as fixed (selectors.run_input).
+        PendingSchedule.objects.filter(status=ProposalStatus.PROPOSED).exclude(run_id=run_id).update(
             status=ProposalStatus.REJECTED, failure_reason=f"superseded by run #{run_id}", updated_at=now
         )
         rows = [

@@ -152,6 +152,11 @@ def check_result(problem: engine.Problem, result: engine.Result) -> None:
         assert ref in events or ref in bumped
     for ref in unscheduled:
         assert ref in events or ref in bumped
+    # A booking that may not be bumped (submitted, or a supervisor's edit pinned as a fixed input)
+    # is never moved nor proposed again.
+    for b in problem.bookings:
+        if not b.bumpable:
+            assert b.event_ref not in bumped and b.event_ref not in proposed, "a pinned assignment changed"
 
     def event_of(ref):
         return events[ref] if ref in events else bookings[ref].as_event()

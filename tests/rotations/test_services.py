@@ -463,3 +463,28 @@ def test_unscheduled_events_already_past_due_are_listed_not_dropped(world):
     assert listed.get(2003, {}).get("code") != "past_due"
     assert run.events_failed == len(run.unscheduled)
     assert not run.proposals.filter(event__project_ref_num__in=[2001, 2002]).exists()
+
+
+def test_an_edited_proposal_survives_the_next_run_and_the_engine_works_around_it(world):
+    """Before: the nightly run rejected it as "superseded" and proposed 09:00 again."""
+    first = run_now()
+    p = proposals_by_ref(first)[1002]
+    other = world.dan if p.employee != world.dan else world.ann
+    edited = services.edit_proposal(proposal=p, user=None, employee=other, scheduled_at=local(MONDAY, 13))
+    second = run_now()
+    edited.refresh_from_db()
+    assert (edited.status, edited.employee, edited.scheduled_at) == (
+        ProposalStatus.USER_EDITED,
+        other,
+        local(MONDAY, 13),
+    )
+    assert 1002 not in proposals_by_ref(second)  # not proposed again
+    # The engine counted it: nothing else of that employee overlaps 13:00–17:00 on Monday.
+    for q in PendingSchedule.objects.filter(run=second, employee=other):
+        start = selectors.to_local(q.scheduled_at)
+        if start.date() == MONDAY and q.event.event_type != "supervisor":
+            assert start + timedelta(minutes=q.event.estimated_minutes) <= datetime.combine(MONDAY, time(13))
+    # Untouched proposals of the first run were superseded; the edited one can still be approved.
+    assert PendingSchedule.objects.get(run=first, event__project_ref_num=1001).status == ProposalStatus.REJECTED
+    approved = services.approve_proposal(proposal=edited, user=None)
+    assert approved.status == ProposalStatus.API_SUBMITTED
