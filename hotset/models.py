@@ -381,3 +381,22 @@ class ProjectionThrottle(models.Model):
 
     def __str__(self):
         return f"projection throttle of session {self.session_id}"
+
+
+class IdempotentRequest(models.Model):
+    """An action sent with an ``Idempotency-Key`` (SPEC §1): the first answer, kept 24 h, is what a
+    repeat of the same key by the same user gets back (hotset/idempotency.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of method, path and body.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="hotset_idempotency_user_key")]
+        indexes = [models.Index(fields=["created_at"], name="hotset_idempotency_created")]
+
+    def __str__(self):
+        return f"{self.key} ({self.user_id})"

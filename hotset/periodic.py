@@ -7,4 +7,10 @@ PERIODIC_JOBS = [
         every_seconds=60,
         description="Starts due hot set sessions (call time minus the project's minutes) and notifies.",
     ),
+    PeriodicJob(
+        name="hotset.purge_idempotency_keys",
+        task="hotset.purge_idempotency_keys",
+        every_seconds=3600,
+        description="Forgets the answers kept for Idempotency-Key replays once they are a day old.",
+    ),
 ]

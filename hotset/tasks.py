@@ -25,3 +25,11 @@ def send_projection_update(session_id: int) -> None:
     wait = services.send_scheduled_projection(session_id=session_id, now=timezone.now())
     if wait > 0:
         services.send_scheduled_projection(session_id=session_id, now=timezone.now(), early=True)
+
+
+@shared_task(name="hotset.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    """Hourly: forget the Idempotency-Key answers older than a day."""
+    from hotset import idempotency
+
+    return idempotency.purge(now=timezone.now())

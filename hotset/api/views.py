@@ -21,6 +21,8 @@ from hotset import selectors, services
 from hotset.api import serializers as s
 from hotset.api.renderers import CSVRenderer
 from hotset.filters import HotSetSessionFilter, ProductionDayFilter, ProjectFilter, ScheduleItemFilter
+from hotset.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY
+from hotset.idempotency import idempotent
 from hotset.models import HotSetSession, Notification, ProductionDay, Project, ScheduleItem, Suggestion
 from hotset.permissions import RUN_HOT_SET, ActionPermissionsMixin, model_perms
 
@@ -171,34 +173,64 @@ class HotSetSessionViewSet(
     def _after(self, session: HotSetSession) -> Response:
         return Response(s.HotSetSessionSerializer(self.get_queryset().get(pk=session.pk)).data)
 
-    @extend_schema(request=ActionMomentSerializer, responses=s.HotSetSessionSerializer, summary="Start the day")
+    @extend_schema(
+        parameters=[IDEMPOTENCY],
+        request=ActionMomentSerializer,
+        responses=s.HotSetSessionSerializer,
+        summary="Start the day",
+    )
     @action(detail=True, methods=["post"])
+    @idempotent
     def start(self, request, pk=None):
         session = self.get_object()
         return self._after(services.start_session(session=session, user=request.user, at=_moment(request, session)))
 
-    @extend_schema(request=ActionMomentSerializer, responses=s.HotSetSessionSerializer, summary="Confirm crew call")
+    @extend_schema(
+        parameters=[IDEMPOTENCY],
+        request=ActionMomentSerializer,
+        responses=s.HotSetSessionSerializer,
+        summary="Confirm crew call",
+    )
     @action(detail=True, methods=["post"], url_path="confirm-crew-call", url_name="confirm-crew-call")
+    @idempotent
     def confirm_crew_call(self, request, pk=None):
         session = self.get_object()
         return self._after(services.confirm_crew_call(session=session, user=request.user, at=_moment(request, session)))
 
-    @extend_schema(request=ActionMomentSerializer, responses=s.HotSetSessionSerializer, summary="Confirm first shot")
+    @extend_schema(
+        parameters=[IDEMPOTENCY],
+        request=ActionMomentSerializer,
+        responses=s.HotSetSessionSerializer,
+        summary="Confirm first shot",
+    )
     @action(detail=True, methods=["post"], url_path="confirm-first-shot", url_name="confirm-first-shot")
+    @idempotent
     def confirm_first_shot(self, request, pk=None):
         session = self.get_object()
         return self._after(
             services.confirm_first_shot(session=session, user=request.user, at=_moment(request, session))
         )
 
-    @extend_schema(request=ActionMomentSerializer, responses=s.HotSetSessionSerializer, summary="Wrap the day")
+    @extend_schema(
+        parameters=[IDEMPOTENCY],
+        request=ActionMomentSerializer,
+        responses=s.HotSetSessionSerializer,
+        summary="Wrap the day",
+    )
     @action(detail=True, methods=["post"])
+    @idempotent
     def wrap(self, request, pk=None):
         session = self.get_object()
         return self._after(services.wrap_session(session=session, user=request.user, at=_moment(request, session)))
 
-    @extend_schema(request=s.ReorderSerializer, responses=s.ScheduleItemSerializer(many=True), summary="Reorder")
+    @extend_schema(
+        parameters=[IDEMPOTENCY],
+        request=s.ReorderSerializer,
+        responses=s.ScheduleItemSerializer(many=True),
+        summary="Reorder",
+    )
     @action(detail=True, methods=["post"])
+    @idempotent
     def reorder(self, request, pk=None):
         session = self.get_object()
         serializer = s.ReorderSerializer(data=request.data)
@@ -354,11 +386,13 @@ class SuggestionViewSet(ActionPermissionsMixin, mixins.RetrieveModelMixin, views
         return Response(s.SuggestionSerializer(Suggestion.objects.get(pk=suggestion.pk)).data)
 
     @extend_schema(
+        parameters=[IDEMPOTENCY],
         request=s.ApplySuggestionSerializer,
         responses=s.SuggestionSerializer,
         summary="Apply a suggestion (changes the schedule); 409 unless proposed",
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def apply(self, request, pk=None):
         suggestion = self.get_object()
         body = request.data if isinstance(request.data, dict) else {}
@@ -372,8 +406,14 @@ class SuggestionViewSet(ActionPermissionsMixin, mixins.RetrieveModelMixin, views
         )
         return self._out(suggestion)
 
-    @extend_schema(request=None, responses=s.SuggestionSerializer, summary="Dismiss a suggestion; 409 unless proposed")
+    @extend_schema(
+        parameters=[IDEMPOTENCY],
+        request=None,
+        responses=s.SuggestionSerializer,
+        summary="Dismiss a suggestion; 409 unless proposed",
+    )
     @action(detail=True, methods=["post"])
+    @idempotent
     def dismiss(self, request, pk=None):
         suggestion = self.get_object()
         return self._out(services.dismiss_suggestion(suggestion=suggestion, user=request.user, now=timezone.now()))
@@ -416,18 +456,26 @@ class ScheduleItemViewSet(
     def _item(self, item: ScheduleItem) -> Response:
         return Response(s.ScheduleItemSerializer(self.get_queryset().get(pk=item.pk)).data)
 
-    @extend_schema(request=ActionMomentSerializer, responses=s.ScheduleItemSerializer, summary="Start the item")
+    @extend_schema(
+        parameters=[IDEMPOTENCY],
+        request=ActionMomentSerializer,
+        responses=s.ScheduleItemSerializer,
+        summary="Start the item",
+    )
     @action(detail=True, methods=["post"])
+    @idempotent
     def start(self, request, pk=None):
         item = self.get_object()
         return self._item(services.start_item(item=item, user=request.user, at=_moment(request, item.session)))
 
     @extend_schema(
+        parameters=[IDEMPOTENCY],
         request=s.CompleteItemSerializer,
         responses=s.ScheduleItemSerializer,
         summary="Complete the item in progress (a scene may be partial)",
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def complete(self, request, pk=None):
         item = self.get_object()
         body = request.data if isinstance(request.data, dict) else {}
@@ -439,8 +487,14 @@ class ScheduleItemViewSet(
         )
         return self._item(item)
 
-    @extend_schema(request=ActionMomentSerializer, responses=s.ScheduleItemSerializer, summary="Skip a pending item")
+    @extend_schema(
+        parameters=[IDEMPOTENCY],
+        request=ActionMomentSerializer,
+        responses=s.ScheduleItemSerializer,
+        summary="Skip a pending item",
+    )
     @action(detail=True, methods=["post"])
+    @idempotent
     def skip(self, request, pk=None):
         item = self.get_object()
         return self._item(services.skip_item(item=item, user=request.user, at=_moment(request, item.session)))
