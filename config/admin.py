@@ -44,3 +44,43 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceWritesAdmin(admin.ModelAdmin):
+    """For models whose writes go through services: a refusal (``DomainError``: the 409s and 400s
+    the API answers) rolls back everything the admin request did — the object, every inline row,
+    a bulk deletion — and shows the reason on the page it came from, instead of a 500 or a half
+    save."""
+
+    def _refused(self, request, exc):
+        from django.db import transaction
+        from django.http import HttpResponseRedirect
+
+        transaction.set_rollback(True)
+        problems = [f"{field}: {' '.join(messages)}" for field, messages in (exc.errors or {}).items()]
+        self.message_user(request, " ".join([f"Not saved: {exc.detail}", *problems]), level="ERROR")
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        from config.errors import DomainError
+
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            return self._refused(request, exc)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        from config.errors import DomainError
+
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            return self._refused(request, exc)
+
+    def changelist_view(self, request, extra_context=None):
+        from config.errors import DomainError
+
+        try:
+            return super().changelist_view(request, extra_context)
+        except DomainError as exc:
+            return self._refused(request, exc)

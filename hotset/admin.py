@@ -4,9 +4,9 @@ inline (actions start / wrap call the same services as the API), notifications, 
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Max
 from django.utils import timezone
 
+from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
 from config.errors import DomainError
 from hotset import selectors, services
 from hotset.models import (
@@ -16,6 +16,7 @@ from hotset.models import (
     ProductionDay,
     Project,
     ProjectionThrottle,
+    SceneMove,
     ScheduleItem,
     Suggestion,
 )
@@ -23,9 +24,24 @@ from hotset.models import (
 _ITEM_STATE_FIELDS = ("status", "actual_start", "actual_end", "skipped_at", "is_partial")
 
 
-def _next_position(session_id: int) -> int:
-    last = ScheduleItem.objects.filter(session_id=session_id).aggregate(last=Max("position"))["last"]
-    return 0 if last is None else last + 1
+SETTINGS = set(services.SETTINGS_FIELDS)
+ITEM_FIELDS = set(services.ITEM_EDITABLE_FIELDS)
+DAY_FIELDS = ("project", "date", "day_number", "general_call_time", "planned_wrap", "location", "notes")
+
+
+def _adopt(obj, saved) -> None:
+    """Makes the admin's unsaved ``obj`` the row a service created (the admin then links to it)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+def _item_values(values: dict) -> dict:
+    """A form's item fields as add_item takes them (a scene has no block type)."""
+    out = {name: value for name, value in values.items() if value is not None}
+    out.setdefault("block_type", "")
+    return out
 
 
 class HotSetSettingsInline(admin.StackedInline):
@@ -36,19 +52,35 @@ class HotSetSettingsInline(admin.StackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ServiceWritesAdmin):
     list_display = ["name", "timezone", "created_at"]
     list_filter = ["timezone"]
     search_fields = ["name"]
     inlines = [HotSetSettingsInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not HotSetSettings:
+            super().save_formset(request, form, formset, change)
+            return
+        for inline in formset.forms:
+            if inline.has_changed() and inline.cleaned_data and not inline.cleaned_data.get("DELETE"):
+                changes = {name: inline.cleaned_data[name] for name in inline.changed_data if name in SETTINGS}
+                services.update_settings(project=form.instance, changes=changes)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         selectors.settings_for(form.instance)  # every project has its settings
 
+    def delete_model(self, request, obj):
+        services.delete_project(project=obj)
+
+    def delete_queryset(self, request, queryset):
+        for project in queryset:
+            services.delete_project(project=project)
+
 
 @admin.register(HotSetSettings)
-class HotSetSettingsAdmin(admin.ModelAdmin):
+class HotSetSettingsAdmin(ServiceWritesAdmin):
     list_display = [
         "project",
         "auto_start_enabled",
@@ -96,14 +128,39 @@ class HotSetSettingsAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in SETTINGS}
+        if changes:  # through the service: open sessions hear about it
+            services.update_settings(project=obj.project, changes=changes)
+
 
 @admin.register(ProductionDay)
-class ProductionDayAdmin(admin.ModelAdmin):
-    list_display = ["project", "day_number", "date", "general_call_time", "planned_wrap", "location"]
+class ProductionDayAdmin(ServiceWritesAdmin):
+    list_display = ["project", "day_number", "date", "general_call_time", "planned_wrap", "extended_wrap", "location"]
     list_filter = ["project", "date"]
     search_fields = ["project__name", "location", "notes"]
     date_hierarchy = "date"
     list_select_related = ["project"]
+    readonly_fields = ["extended_wrap"]  # set by "extend day"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            day = services.create_production_day(**{name: form.cleaned_data.get(name) for name in DAY_FIELDS})
+            _adopt(obj, day)
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in DAY_FIELDS}
+        if changes:
+            services.update_production_day(day=ProductionDay.objects.get(pk=obj.pk), changes=changes)
+
+    def delete_model(self, request, obj):
+        services.delete_production_day(day=obj)
+
+    def delete_queryset(self, request, queryset):
+        for day in queryset:
+            services.delete_production_day(day=day)
 
 
 class ScheduleItemInline(admin.TabularInline):
@@ -129,7 +186,7 @@ class ScheduleItemInline(admin.TabularInline):
 
 
 @admin.register(HotSetSession)
-class HotSetSessionAdmin(admin.ModelAdmin):
+class HotSetSessionAdmin(ServiceWritesAdmin):
     list_display = ["__str__", "project_name", "status", "auto_started", "started_at", "wrapped_at"]
     list_filter = ["status", "auto_started", "production_day__project"]
     search_fields = ["production_day__project__name", "production_day__location"]
@@ -160,28 +217,43 @@ class HotSetSessionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
-            return
+            return  # every field of a session is set by its actions; nothing here to save
         # The same path as the API: settings, throttle row and the created event come with it.
-        session = services.create_session(production_day=obj.production_day, user=request.user)
-        for field in obj._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(session, field.attname))
-        obj._state.adding = False
-        obj._state.db = session._state.db
+        _adopt(obj, services.create_session(production_day=obj.production_day, user=request.user))
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        next_position = _next_position(form.instance.pk)
-        for item in instances:
-            if item.pk is None:
-                item.position = next_position
-                next_position += 1
-            item.save()
-        formset.save_m2m()
-        if instances or formset.deleted_objects:
-            services.request_projection_update(session_id=form.instance.pk)
+        """The items inline, row by row through the services (what the API refuses — deleting a
+        completed item, editing a wrapped day — is refused here too, and nothing is saved)."""
+        session = form.instance
+        # What the admin's history message reads (formset.save() would have set these).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.forms:
+            if not inline.has_changed() and not (inline.instance.pk and inline in formset.deleted_forms):
+                continue
+            item = inline.instance
+            label = f"item {item.label}" if item.pk else "new item"
+            try:
+                if item.pk and inline in formset.deleted_forms:
+                    services.delete_item(item=ScheduleItem.objects.get(pk=item.pk))
+                    formset.deleted_objects.append(item)
+                elif item.pk:
+                    changes = {n: inline.cleaned_data[n] for n in inline.changed_data if n in ITEM_FIELDS}
+                    if changes:
+                        services.update_item(item=ScheduleItem.objects.get(pk=item.pk), changes=changes)
+                        formset.changed_objects.append((item, list(changes)))
+                else:
+                    values = {n: inline.cleaned_data.get(n) for n in ITEM_FIELDS if n in inline.cleaned_data}
+                    formset.new_objects.append(services.add_item(session=session, values=_item_values(values)))
+            except DomainError as exc:
+                exc.detail = f"{label}: {exc.detail}"
+                raise
+
+    def delete_model(self, request, obj):
+        services.delete_session(session=obj)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            services.delete_session(session=session)
 
     def _run(self, request, queryset, service, verb):
         done = 0
@@ -207,7 +279,7 @@ class HotSetSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduleItem)
-class ScheduleItemAdmin(admin.ModelAdmin):
+class ScheduleItemAdmin(ServiceWritesAdmin):
     list_display = [
         "__str__",
         "session",
@@ -226,10 +298,20 @@ class ScheduleItemAdmin(admin.ModelAdmin):
     raw_id_fields = ["session"]
 
     def save_model(self, request, obj, form, change):
-        if obj.pk is None:
-            obj.position = _next_position(obj.session_id)
-        super().save_model(request, obj, form, change)
-        services.request_projection_update(session_id=obj.session_id)
+        if not change:
+            values = {n: form.cleaned_data.get(n) for n in ITEM_FIELDS if n in form.cleaned_data}
+            _adopt(obj, services.add_item(session=obj.session, values=_item_values(values)))
+            return
+        changes = {n: form.cleaned_data[n] for n in form.changed_data if n in ITEM_FIELDS}
+        if changes:
+            services.update_item(item=ScheduleItem.objects.get(pk=obj.pk), changes=changes)
+
+    def delete_model(self, request, obj):
+        services.delete_item(item=obj)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset:
+            services.delete_item(item=item)
 
 
 @admin.register(Notification)
@@ -259,12 +341,44 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(ServiceWritesAdmin, ReadOnlyAdmin):
+    """Suggestions are made by the generator; the 1st AD applies or dismisses them (actions)."""
+
     list_display = ["title", "session", "type", "target", "impact", "minutes_recoverable", "compliance_flag", "status"]
     list_filter = ["type", "impact", "status", "compliance_flag"]
     search_fields = ["title", "description", "compliance_warning"]
     list_select_related = ["session__production_day__project"]
-    raw_id_fields = ["session", "resolved_by"]
+    actions = ["apply_suggestions", "dismiss_suggestions"]
+
+    def has_run_permission(self, request):
+        return request.user.has_perm("hotset.run_hot_set")
+
+    def _each(self, request, queryset, service, verb):
+        done = 0
+        for suggestion in queryset:
+            try:
+                service(suggestion=suggestion, user=request.user, now=timezone.now())
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{suggestion.title}: {exc.detail}", level=messages.WARNING)
+        if done:
+            self.message_user(request, f"{verb} {done} suggestion(s).", level=messages.SUCCESS)
+
+    @admin.action(description="Apply the selected suggestions", permissions=["run"])
+    def apply_suggestions(self, request, queryset):
+        self._each(request, queryset, services.apply_suggestion, "Applied")
+
+    @admin.action(description="Dismiss the selected suggestions", permissions=["run"])
+    def dismiss_suggestions(self, request, queryset):
+        self._each(request, queryset, services.dismiss_suggestion, "Dismissed")
+
+
+@admin.register(SceneMove)
+class SceneMoveAdmin(ReadOnlyAdmin):
+    list_display = ["label", "session", "to_day", "moved_at", "moved_by"]
+    list_filter = ["to_day__project"]
+    search_fields = ["label", "scene_number"]
+    list_select_related = ["session__production_day__project", "to_day__project", "moved_by"]
 
 
 @admin.register(ProjectionThrottle)

@@ -140,6 +140,14 @@ def create_project(*, name: str, timezone_name: str = "UTC") -> Project:
 
 
 @transaction.atomic
+def delete_project(*, project: Project) -> None:
+    """Deletes a project with its days, unless one of its days has started: that history stays (409)."""
+    if HotSetSession.objects.filter(production_day__project=project).exclude(status=Status.NOT_STARTED).exists():
+        raise Conflict("The project has hot set sessions that started; their history stays.")
+    project.delete()
+
+
+@transaction.atomic
 def update_settings(*, project: Project, changes: dict) -> HotSetSettings:
     """Changes the project's hot set settings (validated by the caller) and tells open sessions."""
     settings = selectors.settings_for(project)

@@ -15,7 +15,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.api import ActionMomentSerializer, action_moment
-from config.errors import Conflict
 from hotset import report as report_module
 from hotset import selectors, services
 from hotset.api import serializers as s
@@ -74,9 +73,7 @@ class ProjectViewSet(ActionPermissionsMixin, viewsets.ModelViewSet):
         serializer.instance = services.create_project(name=data["name"], timezone_name=data.get("timezone", "UTC"))
 
     def perform_destroy(self, instance):
-        if HotSetSession.objects.filter(production_day__project=instance).exclude(status="not_started").exists():
-            raise Conflict("The project has hot set sessions that started; their history stays.")
-        instance.delete()
+        services.delete_project(project=instance)
 
     @extend_schema(methods=["GET"], responses=s.HotSetSettingsSerializer, summary="Hot set settings of the project")
     @extend_schema(
