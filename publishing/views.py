@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.utils import timezone
 
 from config.pages import dashboard_context
-from publishing import selectors
+from publishing import selectors, services
 from publishing.api.serializers import AITemplateSerializer, PlatformAccountSerializer, PostSerializer
 from publishing.generators import DEFAULT_PROMPT
 from publishing.limits import LIMITS
@@ -34,7 +33,7 @@ def live_groups(user) -> list[str]:
 def _common(request, groups: list[str]) -> dict:
     return {
         "now": timezone.now().isoformat(),
-        "timezone": settings.TIME_ZONE,
+        "timezone": services.publishing_tz().key,  # the team's zone: whose whole hours the slots are
         "groups": groups,
     }
 

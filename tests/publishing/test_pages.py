@@ -64,3 +64,9 @@ def test_the_queue_shows_held_posts_with_their_reason(make_user, make_post, acco
     shown = {p["id"]: p for p in initial(client_for(make_user("social_manager")).get("/dash/publishing/"))["posts"]}
     assert shown[post.pk]["status"] == PostStatus.HELD
     assert "not authenticated" in shown[post.pk]["last_error"]
+
+
+def test_the_page_shows_times_in_the_publishing_time_zone(make_user, settings):
+    settings.PUBLISHING_TIME_ZONE = "Asia/Kolkata"
+    page = initial(client_for(make_user("social_manager")).get("/dash/publishing/"))
+    assert page["timezone"] == "Asia/Kolkata"
