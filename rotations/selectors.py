@@ -190,6 +190,8 @@ def run_input(*, run: SchedulerRun) -> RunInput:
         info.due_dates[ref] = row["due_date"]
 
     bookings = []
+    # Approved and on their way to the client's system (the outbox): reserved, never bumped.
+    sending = set(PendingSchedule.objects.filter(status=ProposalStatus.APPROVED).values_list("event_id", flat=True))
     for row in Event.objects.filter(
         status__in=ASSIGNED, scheduled_at__gte=week_start, scheduled_at__lt=week_end, assigned_employee__isnull=False
     ).values(*EVENT_FIELDS, "status", "assigned_employee_id", "scheduled_at"):
@@ -205,7 +207,7 @@ def run_input(*, run: SchedulerRun) -> RunInput:
                 due_date=row["due_date"],
                 parent_ref=row["parent_event_id"],
                 # Scheduled here but not yet sent to the client's system: may be moved by a swap.
-                bumpable=row["status"] == EventStatus.SCHEDULED,
+                bumpable=row["status"] == EventStatus.SCHEDULED and row["id"] not in sending,
             )
         )
         info.event_ids[ref] = row["id"]

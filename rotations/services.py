@@ -661,7 +661,10 @@ def _record_answer(unit: SubmissionUnit, members: list[PendingSchedule], outcome
     """The client's answer for a whole unit (rows locked by the caller): submitted, or released."""
     if outcome.ok:
         for m in members:
-            Event.objects.filter(pk=m.event_id).update(status=submitter.event_status, updated_at=now)
+            # The reservation made at approval (a run never bumps an event being sent).
+            Event.objects.filter(pk=m.event_id, assigned_employee_id=m.employee_id).update(
+                status=submitter.event_status, updated_at=now
+            )
             m.status = ProposalStatus.API_SUBMITTED
             m.submitted_at = now
             m.save()

@@ -175,3 +175,16 @@ def test_the_worker_sends_what_was_approved(world, settings, client_system, cele
         threading.Event().wait(0.1)
     assert proposal.status == ProposalStatus.API_SUBMITTED
     assert len(client_system.requests) == 1
+
+
+def test_an_event_on_its_way_to_the_client_is_never_bumped_by_a_later_run(world, settings, client_system):
+    from rotations import selectors
+
+    settings.ROTATIONS_SUBMIT_URL = client_system.url
+    run = run_now()
+    services.approve_proposal(proposal=run.proposals.get(event__project_ref_num=1002), user=None)
+    later = services.start_run(start_date=MONDAY)
+    bookings = {b.event_ref: b for b in selectors.run_input(run=later).problem.bookings}
+    assert bookings[1002].bumpable is False  # reserved while its submission is pending
+    services.send_pending_submissions()
+    assert Event.objects.get(project_ref_num=1002).status == "submitted"
