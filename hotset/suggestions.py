@@ -73,28 +73,15 @@ ACTIVITY = "activity"
 
 
 @dataclass(frozen=True, slots=True)
-class Rules:
-    """The project's suggestion triggers and labour rules (HotSetSettings)."""
+class Rules(labour.Rules):
+    """The project's labour rules (labour.Rules) and its suggestion triggers (HotSetSettings)."""
 
     trigger_minutes_behind: int = 15
     meal_penalty_trigger_minutes: int = 30
     wrap_extension_trigger_minutes: int = 30
-    meal_due_hours_after_call: int = 6
-    meal_minutes: int = 30
-    grace_minutes: int = 12
-    meal_penalty_interval_minutes: int = 30
-    max_day_hours: int = 12
-    turnaround_hours: int = 10
 
     def labour(self) -> labour.Rules:
-        return labour.Rules(
-            meal_due_hours_after_call=self.meal_due_hours_after_call,
-            meal_minutes=self.meal_minutes,
-            grace_minutes=self.grace_minutes,
-            meal_penalty_interval_minutes=self.meal_penalty_interval_minutes,
-            max_day_hours=self.max_day_hours,
-            turnaround_hours=self.turnaround_hours,
-        )
+        return self
 
 
 @dataclass(frozen=True, slots=True)

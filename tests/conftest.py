@@ -166,3 +166,22 @@ def captured_log():
             logger.level, logger.disabled = saved
 
     return _capture
+
+
+@pytest.fixture
+def migrate(transactional_db):
+    """migrate(("app", "migration")) → the historical apps at that state; the schema is back at the
+    latest migrations afterwards (data migration tests fill a database the old way first)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def _migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([target])
+        return executor.loader.project_state([target]).apps
+
+    yield _migrate
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -2,9 +2,6 @@
 
 from datetime import UTC, date, datetime
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from realtime.models import EventLog  # unchanged by these migrations
@@ -13,22 +10,6 @@ BEFORE = ("hotset", "0002_suggestion_target")
 AFTER = ("hotset", "0003_forget_role_only_events_on_session_groups")
 BEFORE_EXTENDED_WRAP = AFTER
 EXTENDED_WRAP = ("hotset", "0004_day_extended_wrap_scene_moves")
-
-
-@pytest.fixture
-def migrate(transactional_db):
-    """migrate(target) → the historical apps at ``target``; the schema is back at the latest after."""
-
-    def _migrate(target):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate([target])
-        return executor.loader.project_state([target]).apps
-
-    yield _migrate
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_role_only_events_logged_on_session_groups_are_forgotten_and_the_rest_kept(migrate):

@@ -1,25 +1,5 @@
 """Rotations migrations keep existing rows."""
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
-
-@pytest.fixture
-def migrate(transactional_db):
-    """migrate(target) → the historical apps at ``target``; the schema is back at the latest after."""
-
-    def _migrate(target):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate([target])
-        return executor.loader.project_state([target]).apps
-
-    yield _migrate
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
 
 def test_existing_employees_each_get_their_own_calendar_token(migrate):
     apps = migrate(("rotations", "0003_approval_outbox"))
