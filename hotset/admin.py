@@ -1,13 +1,21 @@
 """The hot set in the admin: projects with their settings, days, sessions with their items
-inline (actions start / wrap call the same services as the API), notifications, suggestions."""
+inline (actions start / wrap call the same services as the API), notifications, suggestions,
+scene moves.
+
+Every save, delete (one or "delete selected"), inline row and action calls the service the API
+calls, so the admin refuses what the API refuses and the hotset.* events go out the same way; a
+refusal changes nothing and shows why (``ServiceWritesAdmin``). What only services write
+(notifications, suggestions, scene moves, the projection throttle) is view-only here."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.db import transaction
 from django.utils import timezone
 
 from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
-from config.errors import DomainError
+from config.errors import Conflict, DomainError
 from hotset import selectors, services
 from hotset.models import (
     HotSetSession,
@@ -24,6 +32,9 @@ from hotset.models import (
 _ITEM_STATE_FIELDS = ("status", "actual_start", "actual_end", "skipped_at", "is_partial")
 
 
+# Rows only services write; they go when their project, day or session is deleted.
+_DELETED_ALONG = (HotSetSettings, Suggestion, SceneMove, Notification, ProjectionThrottle)
+
 SETTINGS = set(services.SETTINGS_FIELDS)
 ITEM_FIELDS = set(services.ITEM_EDITABLE_FIELDS)
 DAY_FIELDS = ("project", "date", "day_number", "general_call_time", "planned_wrap", "location", "notes")
@@ -35,6 +46,27 @@ def _adopt(obj, saved) -> None:
         setattr(obj, field.attname, getattr(saved, field.attname))
     obj._state.adding = False
     obj._state.db = saved._state.db
+
+
+def _no_formset_objects(formset) -> None:
+    """What the admin's history message reads (``formset.save()`` would have set these)."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+class DeletesThroughService(ServiceWritesAdmin):
+    """Deletes go through a service that takes the object's service-written rows with it
+    (settings, suggestions, scene moves, notifications, the projection throttle). Their admins
+    never delete such a row on its own, which Django would read as "you may not delete this
+    object": a user with the model permission to delete them may delete the parent."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        allowed = {
+            str(model._meta.verbose_name)
+            for model in _DELETED_ALONG
+            if request.user.has_perm(f"{model._meta.app_label}.{get_permission_codename('delete', model._meta)}")
+        }
+        return deleted, counts, {name for name in perms_needed if str(name) not in allowed}, protected
 
 
 def _item_values(values: dict) -> dict:
@@ -52,20 +84,29 @@ class HotSetSettingsInline(admin.StackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ServiceWritesAdmin):
+class ProjectAdmin(DeletesThroughService):
     list_display = ["name", "timezone", "created_at"]
     list_filter = ["timezone"]
     search_fields = ["name"]
     inlines = [HotSetSettingsInline]
 
+    def save_model(self, request, obj, form, change):
+        if not change:  # the project with its settings, as the API makes it
+            _adopt(obj, services.create_project(name=obj.name, timezone_name=obj.timezone))
+            return
+        super().save_model(request, obj, form, change)  # name and time zone: there is no update service
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not HotSetSettings:
             super().save_formset(request, form, formset, change)
             return
+        _no_formset_objects(formset)
         for inline in formset.forms:
             if inline.has_changed() and inline.cleaned_data and not inline.cleaned_data.get("DELETE"):
                 changes = {name: inline.cleaned_data[name] for name in inline.changed_data if name in SETTINGS}
-                services.update_settings(project=form.instance, changes=changes)
+                if changes:
+                    settings = services.update_settings(project=form.instance, changes=changes)
+                    formset.changed_objects.append((settings, list(changes)))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -75,8 +116,9 @@ class ProjectAdmin(ServiceWritesAdmin):
         services.delete_project(project=obj)
 
     def delete_queryset(self, request, queryset):
-        for project in queryset:
-            services.delete_project(project=project)
+        with transaction.atomic():  # all of them or none
+            for project in queryset:
+                services.delete_project(project=project)
 
 
 @admin.register(HotSetSettings)
@@ -128,9 +170,16 @@ class HotSetSettingsAdmin(ServiceWritesAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["project"] if obj else []  # a project's settings stay its own
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # they go with their project; to reset them, edit them
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            super().save_model(request, obj, form, change)
+        if not change:  # a project without settings (every new one has them): the defaults, then the form's values
+            changes = {name: form.cleaned_data[name] for name in SETTINGS if name in form.cleaned_data}
+            _adopt(obj, services.update_settings(project=obj.project, changes=changes))
             return
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in SETTINGS}
         if changes:  # through the service: open sessions hear about it
@@ -138,7 +187,7 @@ class HotSetSettingsAdmin(ServiceWritesAdmin):
 
 
 @admin.register(ProductionDay)
-class ProductionDayAdmin(ServiceWritesAdmin):
+class ProductionDayAdmin(DeletesThroughService):
     list_display = ["project", "day_number", "date", "general_call_time", "planned_wrap", "extended_wrap", "location"]
     list_filter = ["project", "date"]
     search_fields = ["project__name", "location", "notes"]
@@ -159,8 +208,9 @@ class ProductionDayAdmin(ServiceWritesAdmin):
         services.delete_production_day(day=obj)
 
     def delete_queryset(self, request, queryset):
-        for day in queryset:
-            services.delete_production_day(day=day)
+        with transaction.atomic():  # all of them or none
+            for day in queryset:
+                services.delete_production_day(day=day)
 
 
 class ScheduleItemInline(admin.TabularInline):
@@ -186,7 +236,7 @@ class ScheduleItemInline(admin.TabularInline):
 
 
 @admin.register(HotSetSession)
-class HotSetSessionAdmin(ServiceWritesAdmin):
+class HotSetSessionAdmin(DeletesThroughService):
     list_display = ["__str__", "project_name", "status", "auto_started", "started_at", "wrapped_at"]
     list_filter = ["status", "auto_started", "production_day__project"]
     search_fields = ["production_day__project__name", "production_day__location"]
@@ -225,22 +275,25 @@ class HotSetSessionAdmin(ServiceWritesAdmin):
         """The items inline, row by row through the services (what the API refuses — deleting a
         completed item, editing a wrapped day — is refused here too, and nothing is saved)."""
         session = form.instance
-        # What the admin's history message reads (formset.save() would have set these).
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for inline in formset.forms:
-            if not inline.has_changed() and not (inline.instance.pk and inline in formset.deleted_forms):
-                continue
+        _no_formset_objects(formset)
+        for row, inline in enumerate(formset.forms, start=1):
             item = inline.instance
-            label = f"item {item.label}" if item.pk else "new item"
+            deleting = inline in formset.deleted_forms
+            if (deleting and not item.pk) or (not deleting and not inline.has_changed()):
+                continue  # a new row ticked for deletion, or a row left as it was
+            saved = ScheduleItem.objects.filter(pk=item.pk).first() if item.pk else None
+            label = f"row {row} ({saved.label if saved else 'new item'})"  # as it stands, not as edited
             try:
-                if item.pk and inline in formset.deleted_forms:
-                    services.delete_item(item=ScheduleItem.objects.get(pk=item.pk))
-                    formset.deleted_objects.append(item)
-                elif item.pk:
+                if item.pk and saved is None:
+                    raise Conflict("The item was deleted meanwhile.")
+                if deleting:
+                    services.delete_item(item=saved)
+                    formset.deleted_objects.append(saved)
+                elif saved:
                     changes = {n: inline.cleaned_data[n] for n in inline.changed_data if n in ITEM_FIELDS}
                     if changes:
-                        services.update_item(item=ScheduleItem.objects.get(pk=item.pk), changes=changes)
-                        formset.changed_objects.append((item, list(changes)))
+                        updated = services.update_item(item=saved, changes=changes)
+                        formset.changed_objects.append((updated, list(changes)))
                 else:
                     values = {n: inline.cleaned_data.get(n) for n in ITEM_FIELDS if n in inline.cleaned_data}
                     formset.new_objects.append(services.add_item(session=session, values=_item_values(values)))
@@ -252,8 +305,9 @@ class HotSetSessionAdmin(ServiceWritesAdmin):
         services.delete_session(session=obj)
 
     def delete_queryset(self, request, queryset):
-        for session in queryset:
-            services.delete_session(session=session)
+        with transaction.atomic():  # all of them or none
+            for session in queryset:
+                services.delete_session(session=session)
 
     def _run(self, request, queryset, service, verb):
         done = 0
@@ -297,6 +351,10 @@ class ScheduleItemAdmin(ServiceWritesAdmin):
     readonly_fields = ["position", *_ITEM_STATE_FIELDS, "updated_at"]
     raw_id_fields = ["session"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An item stays in its session (a scene moves to another day by the "move scene" suggestion).
+        return [*self.readonly_fields, "session"] if obj else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         if not change:
             values = {n: form.cleaned_data.get(n) for n in ITEM_FIELDS if n in form.cleaned_data}
@@ -310,12 +368,15 @@ class ScheduleItemAdmin(ServiceWritesAdmin):
         services.delete_item(item=obj)
 
     def delete_queryset(self, request, queryset):
-        for item in queryset:
-            services.delete_item(item=item)
+        with transaction.atomic():  # all of them or none
+            for item in queryset:
+                services.delete_item(item=item)
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
+    """What was sent (the services write it; a deleted row would be sent again)."""
+
     list_display = ["kind", "session", "project", "sent_at", "recipient_count"]
     list_filter = ["kind", "project"]
     search_fields = ["project__name", "payload"]
@@ -335,9 +396,6 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="Recipients")
     def recipient_count(self, obj):
         return obj.recipients.count()
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Suggestion)
@@ -375,18 +433,20 @@ class SuggestionAdmin(ServiceWritesAdmin, ReadOnlyAdmin):
 
 @admin.register(SceneMove)
 class SceneMoveAdmin(ReadOnlyAdmin):
-    list_display = ["label", "session", "to_day", "moved_at", "moved_by"]
+    """Scenes moved to another day by the "move scene" suggestion (written by apply_suggestion)."""
+
+    list_display = ["session", "label", "to_day", "moved_at", "moved_by"]
+    list_display_links = ["label"]
     list_filter = ["to_day__project"]
     search_fields = ["label", "scene_number"]
     list_select_related = ["session__production_day__project", "to_day__project", "moved_by"]
 
 
 @admin.register(ProjectionThrottle)
-class ProjectionThrottleAdmin(admin.ModelAdmin):
+class ProjectionThrottleAdmin(ReadOnlyAdmin):
+    """The projection updates' coalescing state (the services keep it)."""
+
     list_display = ["session", "last_sent_at", "pending_due_at"]
     list_filter = [("pending_due_at", admin.EmptyFieldListFilter)]
     search_fields = ["session__production_day__project__name"]
     readonly_fields = ["session", "last_sent_at", "pending_due_at"]
-
-    def has_add_permission(self, request):
-        return False
