@@ -27,7 +27,14 @@ most constrained (fewest employee-days that could take it) first:
 Hard constraints, never broken: qualification, availability (active, weekday, time
 off), per-day and per-week limits, no overlap (supervisor events excepted: events of an
 employee's day are placed in the first free gap of the working window), within the
-event's start..due dates.
+event's start..due dates, within the working day (``day_start`` for ``day_minutes``).
+
+Fixed inputs: ``bookings`` (events already assigned) and ``pins`` (proposals a supervisor
+edited or approved) count as commitments for every constraint — limits, overlap, the day of
+a core event's supervisor events — and their events are not proposed again. A pin is never
+bumped; a pin that breaks a rule now (time off added since, say) is kept and flagged in the
+warnings. Events already past their due date are reported unscheduled (``past_due``), never
+dropped.
 """
 
 from __future__ import annotations
@@ -76,6 +83,8 @@ ROTATION = "rotation"
 PAIRING = "pairing"
 COVERAGE = "supervisor_coverage"
 BUMPED = "bumped"
+PAST_DUE = "past_due"
+COVER_ROLE = "cover_role"
 
 CONSTRAINT_LABELS = {
     INACTIVE: "inactive",
@@ -93,12 +102,17 @@ CONSTRAINT_LABELS = {
     PAIRING: "not on the core event's day",
     COVERAGE: "nobody to oversee its supervisor event that day",
     BUMPED: "bumped",
+    PAST_DUE: "past its due date",
+    COVER_ROLE: "neither a club supervisor nor the day's primary lead",
 }
+UNAVAILABLE_CODES = (INACTIVE, AVAILABILITY, TIME_OFF)
 
 WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 # At most this many ruled-out candidates are listed per unscheduled event (the rest counted).
 MAX_RULED_OUT = 25
+# At most this many days are named per explanation of a coverage problem (the rest counted).
+MAX_DAYS_SHOWN = 5
 
 
 # --- inputs -------------------------------------------------------------------------
@@ -176,6 +190,25 @@ class Booking:
 
 
 @dataclass(frozen=True)
+class Pin:
+    """A proposal a supervisor edited or approved: its employee and start are fixed inputs.
+
+    It counts as a commitment for every constraint, is never bumped, and its event is not
+    proposed again (a booking of the same event wins: that is what is assigned).
+    """
+
+    event: Event
+    employee_id: int
+    start: datetime
+
+    def as_booking(self) -> Booking:
+        ev = self.event
+        return Booking(
+            ev.ref, self.employee_id, ev.type, self.start, ev.minutes, ev.start_date, ev.due_date, ev.parent_ref
+        )
+
+
+@dataclass(frozen=True)
 class Problem:
     days: tuple[date, ...]
     today: date
@@ -184,8 +217,10 @@ class Problem:
     rotations: Mapping[tuple[int, str], int] = field(default_factory=dict)
     exceptions: Mapping[tuple[date, str], int] = field(default_factory=dict)
     bookings: tuple[Booking, ...] = ()
+    # The working day, local time: events are placed, and edits held, within it.
     day_start: time = time(9, 0)
     day_minutes: int = 480
+    pins: tuple[Pin, ...] = ()
 
 
 # --- outputs ------------------------------------------------------------------------
@@ -268,6 +303,16 @@ def rotation_employee_id(
 
 def fmt_day(day: date) -> str:
     return f"{WEEKDAY_ABBR[day.weekday()]} {day.isoformat()}"
+
+
+def _cannot(code: str | None, event_type: str) -> str:
+    """Why someone cannot take an event, after their name — unavailable, not qualified and a
+    full day read differently ("not available" never stands for "not qualified")."""
+    if code in UNAVAILABLE_CODES:
+        return f"is unavailable ({CONSTRAINT_LABELS[code]})"
+    if code == QUALIFICATION:
+        return f"is not qualified for {event_type}"
+    return f"cannot take it ({CONSTRAINT_LABELS.get(code, code)})"
 
 
 def _first_fit(busy: list[tuple[int, int, int]], window_start: int, window_end: int, minutes: int) -> int | None:
@@ -356,38 +401,57 @@ class _Scheduler:
         self.warnings: list[str] = []
         self._warned: set[tuple[date, str]] = set()
 
-        self.events: dict[int, Event] = {}
+        # Fixed inputs: bookings, then pins of events not booked (what is assigned wins).
         booked_refs = {b.event_ref for b in problem.bookings}
-        for ev in sorted(problem.events, key=lambda e: e.ref):
-            if ev.ref not in booked_refs:
-                self.events[ev.ref] = ev
+        self.pins: dict[int, Pin] = {}
+        for pin in sorted(problem.pins, key=lambda p: (p.event.ref, p.start, p.employee_id)):
+            if pin.event.ref not in booked_refs and pin.event.ref not in self.pins:
+                self.pins[pin.event.ref] = pin
+        fixed = [*problem.bookings, *(pin.as_booking() for pin in self.pins.values())]
 
-        # Supervisor children per parent, from this run's events and from bookings.
+        self.events: dict[int, Event] = {}
+        for ev in sorted(problem.events, key=lambda e: e.ref):
+            if ev.ref not in booked_refs and ev.ref not in self.pins:
+                self.events[ev.ref] = ev
+        # No run can place these any more: listed with the reason, never dropped.
+        self.past_due: set[int] = {ref for ref, ev in self.events.items() if ev.due_date < self.today}
+        for ref in sorted(self.past_due):
+            ev = self.events[ref]
+            self._fail(ev, PAST_DUE, f"past its due date ({fmt_day(ev.due_date)}) and still unscheduled")
+
+        # Supervisor children per parent, from this run's events and from the fixed inputs (their days).
         self.children: dict[int, list[Event]] = defaultdict(list)
-        self.booked_children: dict[int, list[Booking]] = defaultdict(list)
+        self.fixed_children: dict[int, set[date]] = defaultdict(set)
         for ev in self.events.values():
             if ev.type == SUPERVISOR and ev.parent_ref is not None:
                 self.children[ev.parent_ref].append(ev)
-        for booking in sorted(problem.bookings, key=lambda b: b.event_ref):
+        for booking in fixed:
             if booking.type == SUPERVISOR and booking.parent_ref is not None:
-                self.booked_children[booking.parent_ref].append(booking)
-            self._add_booking(booking)
+                self.fixed_children[booking.parent_ref].add(booking.start.date())
+        for booking in sorted(problem.bookings, key=lambda b: b.event_ref):
+            self._add_fixed(booking, source="booking")
+        for pin in self.pins.values():
+            self._add_fixed(pin.as_booking(), source="pin")
+        self._check_pins(fixed)
 
         # Days on which a supervisor event could be covered (static: supervisors are not limited).
         self.coverage_ok: dict[date, bool] = {d: self._cover_candidates(d)[0] is not None for d in self.days}
         self._days_cache: dict[int, list[date]] = {}
+        self._cover_why: dict[int, str] = {}  # core event → why its supervisor events cannot be overseen
         self._worst_bumpable: tuple[date, int] | None = None
         self._final_state: dict[tuple[int, date], tuple[str | None, int]] = {}
 
     # -- state ---------------------------------------------------------------------
 
-    def _add_booking(self, booking: Booking) -> None:
+    def _add_fixed(self, booking: Booking, *, source: str) -> None:
+        """A booking (bumpable only when the service says so) or a pin (never bumpable)."""
         day = booking.start.date()
         counts = booking.type != SUPERVISOR
         bumpable = (
-            booking.bumpable
+            source == "booking"
+            and booking.bumpable
             and counts
-            and not self.booked_children.get(booking.event_ref)
+            and not self.fixed_children.get(booking.event_ref)
             and day in self.day_set
             and booking.employee_id in self.employees
         )
@@ -401,10 +465,43 @@ class _Scheduler:
             priority=(booking.due_date, TYPE_PRIORITY.get(booking.type, 9)),
             due_date=booking.due_date,
             type=booking.type,
-            source="booking",
+            source=source,
             bumpable=bumpable,
         )
         self._put(item)
+
+    def _check_pins(self, fixed: list[Booking]) -> None:
+        """A pin is kept as the supervisor left it; one that breaks a rule now is flagged."""
+        by_employee: dict[int, list[Booking]] = defaultdict(list)
+        for booking in fixed:
+            by_employee[booking.employee_id].append(booking)
+        fixed_day = {b.event_ref: b.start.date() for b in fixed}
+        for ref, pin in self.pins.items():
+            emp = self.employees.get(pin.employee_id)
+            day = pin.start.date()
+            broken = []
+            if emp is None:
+                broken.append(f"employee {pin.employee_id} is not on the team")
+            else:
+                violations = check_assignment(
+                    event=pin.event,
+                    employee=emp,
+                    start=pin.start,
+                    commitments=by_employee[emp.id],
+                    day_start=self.p.day_start,
+                    day_minutes=self.p.day_minutes,
+                )
+                broken += [v.message for v in violations]
+            parent_day = fixed_day.get(pin.event.parent_ref, day) if pin.event.type == SUPERVISOR else day
+            if parent_day != day:
+                broken.append(f"its core event #{pin.event.parent_ref} is on {fmt_day(parent_day)}")
+            if day < self.today:
+                broken.append("its day has passed")
+            if broken:
+                self.warnings.append(
+                    f"pinned #{ref} ({self._name(pin.employee_id)}, {fmt_day(day)} {pin.start:%H:%M}) breaks a rule "
+                    f"now: {'; '.join(broken)} — edit or reject it"
+                )
 
     def _put(self, item: _Item) -> None:
         self.items[item.ref] = item
@@ -458,11 +555,11 @@ class _Scheduler:
         emp = self.employees.get(emp_id)
         if emp is None:
             return INACTIVE
+        if not emp.qualifies(event.type):
+            return QUALIFICATION
         code = emp.unavailable(day)
         if code:
             return code
-        if not emp.qualifies(event.type):
-            return QUALIFICATION
         return self._fit(emp_id, day, event.minutes)[0]
 
     # -- days ----------------------------------------------------------------------
@@ -472,25 +569,52 @@ class _Scheduler:
         hi = bisect.bisect_right(self.days, due)
         return self.days[lo:hi]
 
+    def _paired_days(self, event: Event) -> list[date]:
+        """The event's workdays that its supervisor events allow: on a fixed one's day, within the
+        dates of every one, none past due (both or neither) — coverage not yet considered."""
+        days = self._range_days(event.start_date, event.due_date)
+        fixed = self.fixed_children.get(event.ref)
+        if fixed:
+            days = [d for d in days if d in fixed] if len(fixed) == 1 else []
+        children = self.children.get(event.ref, [])
+        if any(c.ref in self.past_due for c in children):
+            return []
+        return [d for d in days if all(c.start_date <= d <= c.due_date for c in children)]
+
     def _allowed_days(self, event: Event) -> list[date]:
         """The event's workdays, narrowed so that its supervisor events can go with it (both or neither)."""
         cached = self._days_cache.get(event.ref)
         if cached is not None:
             return cached
-        days = self._range_days(event.start_date, event.due_date)
-        booked = self.booked_children.get(event.ref, [])
-        if booked:
-            fixed = {b.start.date() for b in booked}
-            days = [d for d in days if d in fixed] if len(fixed) == 1 else []
-        children = self.children.get(event.ref, [])
-        if children:
-            days = [
-                d
-                for d in days
-                if self.coverage_ok.get(d, False) and all(c.start_date <= d <= c.due_date for c in children)
-            ]
+        days = self._paired_days(event)
+        if self.children.get(event.ref):
+            days = [d for d in days if self.coverage_ok.get(d, False)]
         self._days_cache[event.ref] = days
         return days
+
+    def _why_no_days(self, event: Event) -> tuple[str, str]:
+        """(code, reason) for an event none of whose workdays its supervisor events allow."""
+        children = self.children.get(event.ref, [])
+        late = [c.ref for c in children if c.ref in self.past_due]
+        if late:
+            refs = ", ".join(f"#{r}" for r in late)
+            return PAIRING, f"its supervisor event {refs} is past its due date — both or neither"
+        fixed = sorted(self.fixed_children.get(event.ref, ()))
+        paired = self._paired_days(event)
+        if fixed and not paired:
+            on = ", ".join(fmt_day(d) for d in fixed)
+            return PAIRING, (
+                f"its supervisor event is fixed on {on}, where it cannot go (outside its dates or the window) — "
+                "both or neither"
+            )
+        if not paired:
+            return PAIRING, (
+                "no workday of the window lies within both its dates and its supervisor events' — both or neither"
+            )
+        why = self._cover_why[event.ref] = self._cover_problem(paired)
+        return COVERAGE, (
+            f"its supervisor event cannot be overseen on any day within both events' dates ({why}) — both or neither"
+        )
 
     def _order(self, events: Iterable[Event]) -> list[Event]:
         def options(ev: Event) -> int:
@@ -568,11 +692,11 @@ class _Scheduler:
         rotation = ROTATION_OF_TYPE[event.type]
         label = ROTATION_LABEL[rotation]
         days = self._allowed_days(event)
-        first_miss: tuple[date, int | None, str] | None = None
+        first_miss: tuple[date, int | None, str | None] | None = None
         for day in days:
             rid, from_exception, _ = self._rotation_candidates(event, day)
             if rid is None:
-                first_miss = first_miss or (day, None, "no rotation set")
+                first_miss = first_miss or (day, None, None)
                 continue
             code = self._block(rid, event, day)
             if code is None:
@@ -584,7 +708,7 @@ class _Scheduler:
                 )
                 self._place(event, rid, day, start, phase="rotation", reason=reason)
                 return True
-            first_miss = first_miss or (day, rid, CONSTRAINT_LABELS[code])
+            first_miss = first_miss or (day, rid, code)
         # Nobody on rotation could take it on any day: another employee qualified for the rotation.
         for day in days:
             rid, _, fallbacks = self._rotation_candidates(event, day)
@@ -596,7 +720,7 @@ class _Scheduler:
                 why = f"no {label} rotation set for {fmt_day(day)}"
             else:
                 code = self._block(rid, event, day)
-                why = f"{self._name(rid)}, the {label} on {fmt_day(day)}, is unavailable ({CONSTRAINT_LABELS[code]})"
+                why = f"{self._name(rid)}, the {label} on {fmt_day(day)}, {_cannot(code, event.type)}"
             reason = (
                 f"{why}; {self.employees[emp_id].label} is qualified for {label} and the least loaded — {FALLBACK_FLAG}"
             )
@@ -606,13 +730,16 @@ class _Scheduler:
         if not days:
             self._fail(event, DATE_RANGE, self._no_days_reason(event))
         else:
-            day, rid, what = first_miss or (days[0], None, "unavailable")
-            who = self._name(rid) if rid is not None else f"the {label}"
+            day, rid, code = first_miss or (days[0], None, None)
+            if rid is None:
+                why = f"no {label} rotation set for {fmt_day(day)}"
+            else:
+                why = f"{self._name(rid)}, the {label} on {fmt_day(day)}, {_cannot(code, event.type)}"
             self._fail(
                 event,
                 ROTATION,
-                f"{FALLBACK_FLAG}: {who} unavailable ({what} on {fmt_day(day)}) and no other employee "
-                f"qualified for {label} is free on any day between {event.start_date} and {event.due_date}",
+                f"{FALLBACK_FLAG}: {why}, and no other employee qualified for {label} is free on any day between "
+                f"{event.start_date} and {event.due_date}",
             )
         return False
 
@@ -638,18 +765,8 @@ class _Scheduler:
         elif not self._range_days(event.start_date, event.due_date):
             self._fail(event, DATE_RANGE, self._no_days_reason(event))
         elif not days:
-            within = [
-                d
-                for d in self._range_days(event.start_date, event.due_date)
-                if all(c.start_date <= d <= c.due_date for c in self.children.get(event.ref, []))
-            ]
-            why = self._cover_problem(within[0]) if within else "no day lies within both events' dates"
-            self._fail(
-                event,
-                COVERAGE,
-                f"its supervisor event cannot be overseen on any day within both events' dates ({why}) — both "
-                "or neither",
-            )
+            code, reason = self._why_no_days(event)
+            self._fail(event, code, reason)
         else:
             self._fail(event, NO_SLOT, f"no qualified employee is free on any day between {days[0]} and {days[-1]}")
         return False
@@ -840,9 +957,9 @@ class _Scheduler:
             return lead, "lead"
         return None, ""
 
-    def _cover_problem(self, day: date) -> str:
-        """Why nobody can oversee a supervisor event on ``day``, naming each ruled-out candidate and
-        the constraint (never "not available" for "not qualified")."""
+    def _cover_problem_on(self, day: date) -> str:
+        """Why nobody can oversee a supervisor event on ``day``: each ruled-out candidate and the
+        constraint (never "not available" for "not qualified")."""
         parts = []
         clubs = [e for e in self.employees.values() if "club_supervisor" in e.qualifications]
         if not clubs:
@@ -850,7 +967,7 @@ class _Scheduler:
         for emp in sorted(clubs, key=lambda e: e.id):
             why = emp.unavailable(day)
             if why:
-                parts.append(f"club supervisor {emp.label} is unavailable ({CONSTRAINT_LABELS.get(why, why)})")
+                parts.append(f"club supervisor {emp.label} {_cannot(why, SUPERVISOR)}")
         lead, _ = rotation_employee_id(day, PRIMARY_LEAD_ROTATION, self.p.rotations, self.p.exceptions)
         emp = self.employees.get(lead) if lead is not None else None
         if emp is None:
@@ -858,9 +975,21 @@ class _Scheduler:
         elif not emp.qualifies(SUPERVISOR):
             parts.append(f"primary lead {emp.label} is not qualified to oversee (needs supervisor or club_supervisor)")
         elif emp.unavailable(day):
-            why = emp.unavailable(day)
-            parts.append(f"primary lead {emp.label} is unavailable ({CONSTRAINT_LABELS.get(why, why)})")
-        return f"on {fmt_day(day)}: " + "; ".join(parts)
+            parts.append(f"primary lead {emp.label} {_cannot(emp.unavailable(day), SUPERVISOR)}")
+        return ", ".join(parts)
+
+    def _cover_problem(self, days: Iterable[date]) -> str:
+        """:meth:`_cover_problem_on` over ``days``, the days with the same explanation together."""
+        groups: dict[str, list[date]] = {}
+        for day in days:
+            groups.setdefault(self._cover_problem_on(day), []).append(day)
+        out = []
+        for why, on in groups.items():
+            shown = ", ".join(fmt_day(d) for d in on[:MAX_DAYS_SHOWN])
+            if len(on) > MAX_DAYS_SHOWN:
+                shown += f" and {len(on) - MAX_DAYS_SHOWN} more day(s)"
+            out.append(f"on {shown}: {why}")
+        return "; ".join(out)
 
     def _schedule_supervisor(self, event: Event) -> bool:
         parent = self.items.get(event.parent_ref) if event.parent_ref is not None else None
@@ -868,15 +997,33 @@ class _Scheduler:
             self._fail(event, PAIRING, "a supervisor event needs its core event (parent_event_ref_num)")
             return False
         if parent is None:
-            self._fail(event, PAIRING, f"its core event #{event.parent_ref} is not scheduled — both or neither")
+            failed = self.unscheduled.get(event.parent_ref)
+            if failed is not None and failed[0] == COVERAGE and event.parent_ref in self._cover_why:
+                # The core event stayed unscheduled for this event's sake: say why nobody can oversee it.
+                self._fail(
+                    event,
+                    COVERAGE,
+                    f"nobody can oversee it on any day within both events' dates ({self._cover_why[event.parent_ref]})"
+                    f" — its core event #{event.parent_ref} stays unscheduled too (both or neither)",
+                )
+            elif failed is not None:
+                why = CONSTRAINT_LABELS.get(failed[0], failed[0])
+                self._fail(
+                    event, PAIRING, f"its core event #{event.parent_ref} is not scheduled ({why}) — both or neither"
+                )
+            else:
+                self._fail(event, PAIRING, f"its core event #{event.parent_ref} is not scheduled — both or neither")
             return False
         day = parent.day
-        if not (event.start_date <= day <= event.due_date) or day not in self.day_set:
+        if not (event.start_date <= day <= event.due_date):
             self._fail(event, DATE_RANGE, f"its core event #{event.parent_ref} is on {day}, outside this event's dates")
+            return False
+        if day not in self.day_set:
+            self._fail(event, DATE_RANGE, f"its core event #{event.parent_ref} is on {day}, not a workday of this run")
             return False
         emp_id, how = self._cover_candidates(day)
         if emp_id is None:
-            self._fail(event, COVERAGE, f"nobody can oversee it {self._cover_problem(day)}")
+            self._fail(event, COVERAGE, f"nobody can oversee it {self._cover_problem([day])}")
             return False
         if how == "club":
             reason = f"club supervisor on duty on {fmt_day(day)}, the day of core event #{event.parent_ref}"
@@ -910,6 +1057,8 @@ class _Scheduler:
 
     def _explain(self, event: Event, code: str, reason: str) -> Unscheduled:
         """Per candidate, which constraints ruled them out on the event's days (compact)."""
+        if code == PAST_DUE:
+            return Unscheduled(event_ref=event.ref, code=code, reason=reason)
         if event.type == SUPERVISOR:
             parent = self.items.get(event.parent_ref) if event.parent_ref is not None else None
             days = [parent.day] if parent is not None and parent.day in self.day_set else []
@@ -917,7 +1066,10 @@ class _Scheduler:
         else:
             allowed = self._allowed_days(event)
             days = allowed or self._range_days(event.start_date, event.due_date)
-            free_code = BUMPED if allowed else COVERAGE
+            free_code = BUMPED if allowed else (code if code in (COVERAGE, PAIRING) else COVERAGE)
+        leads = {
+            d: rotation_employee_id(d, PRIMARY_LEAD_ROTATION, self.p.rotations, self.p.exceptions)[0] for d in days
+        }
         ruled: list[tuple[int, tuple[str, ...]]] = []
         not_qualified = 0
         for emp_id in self.emp_ids:
@@ -926,7 +1078,14 @@ class _Scheduler:
                 not_qualified += 1
                 continue
             if event.type == SUPERVISOR:
-                codes = {emp.unavailable(d) or free_code for d in days} if days else {PAIRING}
+                codes = set()
+                for d in days:
+                    c = emp.unavailable(d)
+                    if c is None and "club_supervisor" not in emp.qualifications and leads[d] != emp_id:
+                        c = COVER_ROLE
+                    codes.add(c or free_code)
+                if not days:
+                    codes.add(PAIRING)
             else:
                 codes = set()
                 for d in days:
@@ -944,8 +1103,8 @@ class _Scheduler:
         if ruled and code not in (BUMPED, PAIRING, DATE_RANGE, TOO_LONG):
             counts = ", ".join(f"{CONSTRAINT_LABELS.get(c, c)}: {n}" for c, n in sorted(summary.items()))
             reason = f"{reason} (of {len(ruled)} qualified: {counts})"
-        elif not ruled and code not in (DATE_RANGE, TOO_LONG, PAIRING, BUMPED):
-            code, reason = QUALIFICATION, f"no active employee is qualified for {event.type}"
+        elif not ruled and code not in (DATE_RANGE, TOO_LONG, PAIRING, BUMPED, COVERAGE):
+            code, reason = QUALIFICATION, f"no employee is qualified for {event.type}"
         return Unscheduled(
             event_ref=event.ref,
             code=code,
@@ -977,9 +1136,10 @@ class _Scheduler:
             if progress is not None:
                 progress(phase, fraction)
 
-        rotation_events = [e for e in self.events.values() if e.type in ROTATION_OF_TYPE]
-        shift_events = [e for e in self.events.values() if e.type in (CORE, OTHER)]
-        supervisor_events = [e for e in self.events.values() if e.type == SUPERVISOR]
+        live = [e for e in self.events.values() if e.ref not in self.past_due]
+        rotation_events = [e for e in live if e.type in ROTATION_OF_TYPE]
+        shift_events = [e for e in live if e.type in (CORE, OTHER)]
+        supervisor_events = [e for e in live if e.type == SUPERVISOR]
 
         report("rotation", 0.1)
         for ev in self._order(rotation_events):
@@ -998,8 +1158,9 @@ class _Scheduler:
             default=None,
         )
         failed = [self.events[ref] for ref in self.unscheduled if self.events[ref].type != SUPERVISOR]
+        hopeless = (DATE_RANGE, TOO_LONG, COVERAGE, PAIRING, PAST_DUE)  # no bump can make room for these
         for ev in self._order(failed):
-            if ev.ref in self.unscheduled and self.unscheduled[ev.ref][0] not in (DATE_RANGE, TOO_LONG, COVERAGE):
+            if ev.ref in self.unscheduled and self.unscheduled[ev.ref][0] not in hopeless:
                 self._repair(ev)
         report("supervisor", 0.8)
         for ev in self._order(supervisor_events):

@@ -86,8 +86,19 @@ class RunFilter(FilterSet):
         fields = ["status", "kind"]
 
 
+def _naming_choices(choices, what: str) -> dict:
+    """An unknown value is a 400 that lists the values that would do."""
+    values = ", ".join(value for value, _label in choices)
+    return {"invalid_choice": f"%(value)s is not a {what}; one of: {values}."}
+
+
 class ProposalFilter(FilterSet):
-    status = django_filters.ChoiceFilter(choices=ProposalStatus.choices)
+    # A proposal's status, also on a run's own page (runs/{id}/proposals/?status=).
+    status = django_filters.ChoiceFilter(
+        choices=ProposalStatus.choices,
+        error_messages=_naming_choices(ProposalStatus.choices, "proposal status"),
+        help_text="The proposal's status.",
+    )
     event_type = django_filters.ChoiceFilter(field_name="event__event_type", choices=EventType.choices)
 
     class Meta:

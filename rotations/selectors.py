@@ -127,11 +127,46 @@ class RunInput:
     event_types: dict[int, str] = field(default_factory=dict)
     due_dates: dict[int, date] = field(default_factory=dict)
     booked_at: dict[int, datetime] = field(default_factory=dict)  # ref → scheduled_at of assigned events
-    past_due: list[dict] = field(default_factory=list)  # unscheduled events due before the run's today
+    pinned: dict[int, int] = field(default_factory=dict)  # ref → the id of the proposal pinned as a fixed input
+
+
+# Open proposals a supervisor decided on: their employee and time are fixed inputs of later runs.
+PINNED_STATUSES = (ProposalStatus.USER_EDITED, ProposalStatus.APPROVED)
+
+
+def pinned_proposals():
+    """The proposals of completed runs that a supervisor edited or approved and that are still
+    open (their events not yet assigned): a new run keeps them as they are (SPEC §3)."""
+    return PendingSchedule.objects.filter(
+        status__in=PINNED_STATUSES, run__status=RunStatus.COMPLETED, event__status=EventStatus.UNSCHEDULED
+    )
+
+
+def _remember(info: RunInput, row: dict) -> None:
+    ref = row["project_ref_num"]
+    info.event_ids[ref] = row["id"]
+    info.event_types[ref] = row["event_type"]
+    info.due_dates[ref] = row["due_date"]
+
+
+def _engine_event(row: dict) -> engine.Event:
+    return engine.Event(
+        ref=row["project_ref_num"],
+        type=row["event_type"],
+        start_date=row["start_date"],
+        due_date=row["due_date"],
+        minutes=row["estimated_minutes"],
+        parent_ref=row["parent_event_id"],
+    )
 
 
 def run_input(*, run: SchedulerRun) -> RunInput:
-    """Everything the engine needs for ``run``'s window, in six queries whatever the size."""
+    """Everything the engine needs for ``run``'s window, in eight queries whatever the size.
+
+    Fixed inputs: the events already assigned in the window's weeks (bookings) and the open
+    edited or approved proposals of earlier runs (pins; their events are not scheduled again).
+    Unscheduled events already past due go to the engine too, which lists them as ``past_due``.
+    """
     start, end = run.window_start, run.window_end
     days = engine.workdays(start, (end - start).days + 1)
     week_start, week_end = week_bounds(start, end)
@@ -155,39 +190,26 @@ def run_input(*, run: SchedulerRun) -> RunInput:
     }
 
     info = RunInput()
-    # No run can place these any more; they are listed (reason past_due), never silently dropped.
-    info.past_due = list(
-        Event.objects.filter(status=EventStatus.UNSCHEDULED, due_date__lt=run.reference_date)
-        .order_by("due_date", "project_ref_num")
-        .values("id", "project_ref_num", "event_type", "due_date")
-    )
-    events = []
-    # A supervisor's edits stay: the open edited proposals of earlier runs are fixed inputs (bookings
-    # that cannot be bumped), and their events are not proposed again (SPEC §3).
-    pinned = list(
-        PendingSchedule.objects.filter(status=ProposalStatus.USER_EDITED, run__status=RunStatus.COMPLETED)
+    # A supervisor's decisions stay (SPEC §3): the latest open edited or approved proposal of each
+    # event is a pin, wherever it lies (one in the past is flagged in the run's warnings).
+    pins: dict[int, tuple[dict, int, datetime, int]] = {}
+    for p in (
+        pinned_proposals()
         .exclude(run=run)
-        .filter(event__status=EventStatus.UNSCHEDULED)
-        .values("employee_id", "scheduled_at", *(f"event__{name}" for name in EVENT_FIELDS))
+        .order_by("run__started_at", "run_id", "updated_at", "id")
+        .values("id", "employee_id", "scheduled_at", *(f"event__{name}" for name in EVENT_FIELDS))
+    ):
+        row = {name: p[f"event__{name}"] for name in EVENT_FIELDS}
+        pins[row["id"]] = (row, p["employee_id"], p["scheduled_at"], p["id"])
+
+    events = []
+    # Unscheduled events of the window, and those already past due (listed by the engine, never dropped).
+    schedulable = Event.objects.filter(status=EventStatus.UNSCHEDULED).filter(
+        Q(start_date__lte=end, due_date__gte=max(start, run.reference_date)) | Q(due_date__lt=run.reference_date)
     )
-    schedulable = Event.objects.filter(
-        status=EventStatus.UNSCHEDULED, start_date__lte=end, due_date__gte=max(start, run.reference_date)
-    ).exclude(pk__in=[p["event__id"] for p in pinned])
-    for row in schedulable.values(*EVENT_FIELDS):
-        ref = row["project_ref_num"]
-        events.append(
-            engine.Event(
-                ref=ref,
-                type=row["event_type"],
-                start_date=row["start_date"],
-                due_date=row["due_date"],
-                minutes=row["estimated_minutes"],
-                parent_ref=row["parent_event_id"],
-            )
-        )
-        info.event_ids[ref] = row["id"]
-        info.event_types[ref] = row["event_type"]
-        info.due_dates[ref] = row["due_date"]
+    for row in schedulable.exclude(pk__in=list(pins)).values(*EVENT_FIELDS):
+        events.append(_engine_event(row))
+        _remember(info, row)
 
     bookings = []
     # Approved and on their way to the client's system (the outbox): reserved, never bumped.
@@ -195,10 +217,9 @@ def run_input(*, run: SchedulerRun) -> RunInput:
     for row in Event.objects.filter(
         status__in=ASSIGNED, scheduled_at__gte=week_start, scheduled_at__lt=week_end, assigned_employee__isnull=False
     ).values(*EVENT_FIELDS, "status", "assigned_employee_id", "scheduled_at"):
-        ref = row["project_ref_num"]
         bookings.append(
             engine.Booking(
-                event_ref=ref,
+                event_ref=row["project_ref_num"],
                 employee_id=row["assigned_employee_id"],
                 type=row["event_type"],
                 start=to_local(row["scheduled_at"]),
@@ -210,22 +231,17 @@ def run_input(*, run: SchedulerRun) -> RunInput:
                 bumpable=row["status"] == EventStatus.SCHEDULED and row["id"] not in sending,
             )
         )
-        info.event_ids[ref] = row["id"]
-        info.event_types[ref] = row["event_type"]
-        info.due_dates[ref] = row["due_date"]
-        info.booked_at[ref] = row["scheduled_at"]
+        _remember(info, row)
+        info.booked_at[row["project_ref_num"]] = row["scheduled_at"]
 
-    for p in pinned:
-        row = {name: p[f"event__{name}"] for name in EVENT_FIELDS}
-        ref = row["project_ref_num"]
-        if not week_start <= p["scheduled_at"] < week_end:
-            continue  # outside the weeks this run looks at: it neither counts nor is proposed
-        bookings.append(_booking(row, p["employee_id"], p["scheduled_at"]))  # never bumped
-        info.event_ids[ref] = row["id"]
-        info.event_types[ref] = row["event_type"]
-        info.due_dates[ref] = row["due_date"]
+    engine_pins = []
+    for row, employee_id, scheduled_at, proposal_id in pins.values():
+        engine_pins.append(engine.Pin(_engine_event(row), employee_id, to_local(scheduled_at)))
+        _remember(info, row)
+        info.pinned[row["project_ref_num"]] = proposal_id
 
     info.employee_names = {row["id"]: row["name"] for row in employee_rows}
+    day_start, day_minutes = working_day()
     info.problem = engine.Problem(
         days=days,
         today=run.reference_date,
@@ -234,8 +250,9 @@ def run_input(*, run: SchedulerRun) -> RunInput:
         rotations=rotations,
         exceptions=exceptions,
         bookings=tuple(bookings),
-        day_start=working_day()[0],
-        day_minutes=working_day()[1],
+        day_start=day_start,
+        day_minutes=day_minutes,
+        pins=tuple(engine_pins),
     )
     return info
 
@@ -251,7 +268,9 @@ def commitments(
     run: SchedulerRun | None = None,
     exclude_proposal_ids: set[int] = frozenset(),
 ) -> list[engine.Booking]:
-    """The employee's assigned events in ``day``'s week, plus (with ``run``) the run's live proposals."""
+    """The employee's assigned events in ``day``'s week, plus (with ``run``) the live proposals: the
+    run's open ones and the pins a new run keeps — what a supervisor edited or approved in an
+    earlier run — so that an edit cannot collide with an earlier edit."""
     week_start, week_end = week_bounds(day, day)
     out: list[engine.Booking] = []
     seen: set[int] = set()
@@ -269,21 +288,18 @@ def commitments(
         seen.add(row["id"])
         out.append(_booking(row, employee_id, row["scheduled_at"]))
     if run is not None:
+        of_run = Q(run=run, status__in=[*OPEN_PROPOSAL_STATUSES, ProposalStatus.APPROVED])
         live = (
-            PendingSchedule.objects.filter(
-                run=run,
-                employee_id=employee_id,
-                status__in=[*OPEN_PROPOSAL_STATUSES, ProposalStatus.APPROVED],
-                scheduled_at__gte=week_start,
-                scheduled_at__lt=week_end,
-            )
+            PendingSchedule.objects.filter(of_run | Q(pk__in=pinned_proposals().values("pk")))
+            .filter(employee_id=employee_id, scheduled_at__gte=week_start, scheduled_at__lt=week_end)
             .exclude(id__in=exclude_proposal_ids)
             .exclude(event_id__in=exclude_event_ids)
             .select_related("event")
         )
-        for proposal in live:
+        for proposal in live.order_by("id"):
             if proposal.event_id in seen:
                 continue
+            seen.add(proposal.event_id)
             ev = proposal.event
             row = {f: getattr(ev, f) for f in EVENT_FIELDS}
             out.append(_booking(row, employee_id, proposal.scheduled_at))

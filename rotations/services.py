@@ -49,7 +49,6 @@ DEFAULT_WINDOW_DAYS = 21  # three weeks of workdays
 MAX_WINDOW_DAYS = 42
 PURGE_AFTER = timedelta(weeks=3)
 RETRYABLE = (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED)
-PAST_DUE = "past_due"
 
 
 def stale_after() -> timedelta:
@@ -172,20 +171,7 @@ def execute_run(*, run_id: int, after_engine=None) -> SchedulerRun:
 
 
 def _unscheduled_json(data: selectors.RunInput, result: engine.Result) -> list[dict]:
-    out = [
-        {
-            "event_id": row["id"],
-            "project_ref_num": row["project_ref_num"],
-            "type": row["event_type"],
-            "due_date": row["due_date"].isoformat(),
-            "code": PAST_DUE,
-            "reason": f"past its due date ({row['due_date']:%a %Y-%m-%d}) and still unscheduled",
-            "ruled_out": [],
-            "more_ruled_out": 0,
-            "not_qualified": 0,
-        }
-        for row in data.past_due
-    ]
+    out = []
     for u in result.unscheduled:
         out.append(
             {
@@ -245,7 +231,7 @@ def _finish(run_id: int, data: selectors.RunInput, result: engine.Result) -> boo
         run.progress_message = "completed"
         run.events_processed = len(data.problem.events)
         run.events_scheduled = len(result.proposals)
-        run.events_failed = len(result.unscheduled) + len(data.past_due)
+        run.events_failed = len(result.unscheduled)
         run.swaps = result.swaps
         run.warnings = list(result.warnings)
         run.unscheduled = _unscheduled_json(data, result)

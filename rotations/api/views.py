@@ -162,8 +162,15 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         responses=s.ProposalSerializer(many=True),
         summary="The run's proposals",
+        filters=False,  # the runs' filters (kind, status of a run, ordering) do not apply here
         parameters=[
-            OpenApiParameter("status", str, enum=[c for c, _ in ProposalStatus.choices]),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=[c for c, _ in ProposalStatus.choices],
+                description="Only the proposals with this status (a proposal's status, not the run's); "
+                "an unknown value is a 400 listing the statuses.",
+            ),
             OpenApiParameter("employee", int),
             OpenApiParameter("is_swap", bool),
             OpenApiParameter("event_type", str, enum=[c for c, _ in EventType.choices]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from hypothesis import strategies as st
@@ -91,6 +92,74 @@ def problems(draw, max_employees: int = 8, max_events: int = 30):
     )
 
 
+@st.composite
+def problems_with_pins(draw, max_employees: int = 8, max_events: int = 30):
+    """A random problem where a supervisor edited some events (random employee, day and time
+    within the rules, as an edit is checked): those are pins. A pinned core event's supervisor
+    events are sometimes pinned too, on its day. Pinned events are sometimes still listed among
+    the events to schedule (the engine must not propose them again)."""
+    problem = draw(problems(max_employees=max_employees, max_events=max_events))
+    commitments: dict[int, list[engine.Booking]] = defaultdict(list)
+    for b in problem.bookings:
+        commitments[b.employee_id].append(b)
+    children = defaultdict(list)
+    for ev in problem.events:
+        if ev.type == engine.SUPERVISOR and ev.parent_ref is not None:
+            children[ev.parent_ref].append(ev)
+    pins = []
+
+    def try_pin(ev, day, candidates) -> bool:
+        if not candidates or ev.minutes > problem.day_minutes:
+            return False
+        emp = draw(st.sampled_from(candidates))
+        latest = (problem.day_minutes - ev.minutes) // 15
+        start = datetime.combine(day, problem.day_start) + timedelta(minutes=15 * draw(st.integers(0, latest)))
+        violations = engine.check_assignment(
+            event=ev,
+            employee=emp,
+            start=start,
+            commitments=commitments[emp.id],
+            day_start=problem.day_start,
+            day_minutes=problem.day_minutes,
+        )
+        if violations:
+            return False
+        pin = engine.Pin(ev, emp.id, start)
+        pins.append(pin)
+        commitments[emp.id].append(pin.as_booking())
+        return True
+
+    def free_on(ev, day):
+        return [e for e in problem.employees if e.qualifies(ev.type) and e.unavailable(day) is None]
+
+    # The events someone could be edited onto: a workday of its dates with a qualified employee free.
+    options = {}
+    for ev in sorted(problem.events, key=lambda e: e.ref):
+        days = [d for d in problem.days if ev.start_date <= d <= ev.due_date and free_on(ev, d)]
+        if ev.type != engine.SUPERVISOR and days and ev.minutes <= problem.day_minutes:
+            options[ev.ref] = (ev, days)
+    chosen = draw(st.permutations(sorted(options)))[: draw(st.integers(1, 12))] if options else []
+    for ref in chosen:
+        ev, days = options[ref]
+        day = draw(st.sampled_from(days))
+        if not try_pin(ev, day, free_on(ev, day)):
+            continue
+        lead, _ = engine.rotation_employee_id(day, "primary_lead", problem.rotations, problem.exceptions)
+        for child in children.get(ev.ref, []):
+            cover = [
+                e
+                for e in problem.employees
+                if e.qualifies(engine.SUPERVISOR)
+                and e.unavailable(day) is None
+                and ("club_supervisor" in e.qualifications or e.id == lead)
+            ]
+            if child.start_date <= day <= child.due_date and draw(st.booleans()):
+                try_pin(child, day, cover)
+    pinned = {p.event.ref for p in pins}
+    events = problem.events if draw(st.booleans()) else tuple(e for e in problem.events if e.ref not in pinned)
+    return replace(problem, events=events, pins=tuple(pins))
+
+
 def _bookings(draw, employees, days, ref):
     """Existing assignments that themselves respect the limits and do not overlap."""
     out = []
@@ -134,6 +203,11 @@ def check_result(problem: engine.Problem, result: engine.Result) -> None:
     events = {e.ref: e for e in problem.events}
     bookings = {b.event_ref: b for b in problem.bookings}
     bumped = set(result.bumped_bookings)
+    # Pins of events not booked (a booking of the same event wins): fixed, like a booking that cannot be bumped.
+    pins = {}
+    for pin in sorted(problem.pins, key=lambda p: (p.event.ref, p.start, p.employee_id)):
+        if pin.event.ref not in bookings:
+            pins.setdefault(pin.event.ref, pin)
     day_set = set(problem.days)
     ws = datetime.combine(date.min, problem.day_start)
 
@@ -145,8 +219,11 @@ def check_result(problem: engine.Problem, result: engine.Result) -> None:
     unscheduled = {u.event_ref for u in result.unscheduled}
     for u in result.unscheduled:
         assert u.reason
-    # Every input event is proposed or unscheduled, exactly once; bookings only when bumped.
+    # Every input event is proposed or unscheduled, exactly once; bookings only when bumped; pins never.
     for ref in events:
+        if ref in pins or ref in bookings:
+            assert ref not in unscheduled or ref in bumped, f"fixed #{ref} reported unscheduled"
+            continue
         assert (ref in proposed) != (ref in unscheduled), ref
     for ref in proposed:
         assert ref in events or ref in bumped
@@ -157,13 +234,17 @@ def check_result(problem: engine.Problem, result: engine.Result) -> None:
     for b in problem.bookings:
         if not b.bumpable:
             assert b.event_ref not in bumped and b.event_ref not in proposed, "a pinned assignment changed"
+    for ref in pins:
+        assert ref not in bumped and ref not in proposed, "a pinned assignment changed"
+        assert all(p.bumped_event_ref != ref for p in result.proposals), "a pin was bumped"
 
     def event_of(ref):
         return events[ref] if ref in events else bookings[ref].as_event()
 
-    # Final commitments: untouched bookings + proposals.
+    fixed = [*problem.bookings, *(pin.as_booking() for pin in pins.values())]
+    # Final commitments: untouched bookings + pins + proposals.
     counted = defaultdict(list)  # (emp, day) -> [(start, end, ref)]
-    for b in problem.bookings:
+    for b in fixed:
         if b.event_ref in bumped or b.event_ref in proposed or b.type == engine.SUPERVISOR:
             continue
         counted[(b.employee_id, b.start.date())].append((b.start, b.start + timedelta(minutes=b.minutes), b.event_ref))
@@ -216,9 +297,12 @@ def check_result(problem: engine.Problem, result: engine.Result) -> None:
 
     # Supervisor events: on the core event's day (both or neither), club supervisor else primary lead.
     placed_day = {ref: p.day for ref, p in proposed.items()}
-    for b in problem.bookings:
+    for b in fixed:
         if b.event_ref not in bumped and b.event_ref not in proposed:
             placed_day[b.event_ref] = b.start.date()
+    for b in fixed:  # a fixed supervisor event's core event goes on its day
+        if b.type == engine.SUPERVISOR and b.parent_ref in proposed:
+            assert proposed[b.parent_ref].day == b.start.date(), "core event away from its fixed supervisor event"
     for p in result.proposals:
         ev = event_of(p.event_ref)
         if ev.type != engine.SUPERVISOR:
@@ -237,7 +321,7 @@ def check_result(problem: engine.Problem, result: engine.Result) -> None:
             assert not clubs, "a club supervisor was available"
     for ev in events.values():
         if ev.type == engine.SUPERVISOR and ev.parent_ref in proposed:
-            assert ev.ref in proposed, "both or neither: core proposed without its supervisor event"
+            assert ev.ref in proposed or ev.ref in pins, "both or neither: core proposed without its supervisor event"
 
     # Bumps: only lower priority, never within 2 days of its due date; the bumped one goes elsewhere or is reported.
     for p in result.proposals:

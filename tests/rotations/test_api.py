@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from rotations import selectors, services
-from rotations.models import Event, PendingSchedule, RotationAssignment, SchedulerRun
+from rotations.models import Event, PendingSchedule, ProposalStatus, RotationAssignment, SchedulerRun
 from tests.rotations.conftest import MONDAY, make_event
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +296,91 @@ def test_approval_routes_commit_each_outcome_outside_the_request_transaction():
     ):
         assert resolve(path).func._non_atomic_requests == {"default"}
     assert not getattr(resolve("/api/v1/rotations/proposals/1/").func, "_non_atomic_requests", set())
+
+
+# --- a run's proposals by status (issue 11) ----------------------------------------------------
+
+PROPOSAL_STATUSES = [value for value, _label in ProposalStatus.choices]
+
+
+@pytest.fixture
+def one_of_each_status(completed_run):
+    """The run's six proposals, one in each proposal status."""
+    proposals = list(completed_run.proposals.order_by("id"))
+    assert len(proposals) == len(PROPOSAL_STATUSES)
+    for proposal, status in zip(proposals, PROPOSAL_STATUSES, strict=True):
+        PendingSchedule.objects.filter(pk=proposal.pk).update(status=status)
+    return {status: proposal.pk for proposal, status in zip(proposals, PROPOSAL_STATUSES, strict=True)}
+
+
+@pytest.mark.parametrize("status", PROPOSAL_STATUSES)
+def test_a_runs_proposals_filter_by_the_proposals_status(supervisor, completed_run, one_of_each_status, status):
+    """Before: ?status=proposed was a 400 and ?status=failed a 404 (the runs' own filter was applied)."""
+    response = supervisor.get(f"{BASE}/runs/{completed_run.pk}/proposals/", {"status": status})
+    assert response.status_code == 200, response.content
+    assert [p["id"] for p in response.json()["results"]] == [one_of_each_status[status]]
+    assert response.json()["results"][0]["status"] == status
+
+
+def test_a_runs_proposals_status_filter_stays_within_the_run(supervisor, completed_run, one_of_each_status):
+    other = SchedulerRun.objects.create(
+        kind="manual",
+        status="completed",
+        window_start=MONDAY,
+        window_end=MONDAY,
+        reference_date=MONDAY,
+        started_at=completed_run.started_at,
+        heartbeat_at=completed_run.started_at,
+    )
+    mine = PendingSchedule.objects.get(pk=one_of_each_status["proposed"])
+    PendingSchedule.objects.create(
+        run=other, event=mine.event, employee=mine.employee, scheduled_at=mine.scheduled_at, status="proposed"
+    )
+    url = f"{BASE}/runs/{completed_run.pk}/proposals/"
+    assert [p["id"] for p in supervisor.get(url, {"status": "proposed"}).json()["results"]] == [mine.pk]
+    # The run's filters (a run's kind or status) are not this page's.
+    assert supervisor.get(url, {"kind": "automatic"}).json()["count"] == len(PROPOSAL_STATUSES)
+
+
+def test_an_unknown_proposal_status_is_a_400_naming_the_statuses(supervisor, completed_run):
+    response = supervisor.get(f"{BASE}/runs/{completed_run.pk}/proposals/", {"status": "sideways"})
+    assert_error(response, 400, "status")
+    (message,) = response.json()["errors"]["status"]
+    assert message == f"sideways is not a proposal status; one of: {', '.join(PROPOSAL_STATUSES)}."
+    assert_error(supervisor.get(f"{BASE}/proposals/", {"status": "sideways"}), 400, "status")
+
+
+def test_the_schema_documents_the_runs_proposals_status_filter(supervisor):
+    schema = supervisor.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/rotations/runs/{id}/proposals/"]["get"]
+    params = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+    assert sorted(params["status"]["schema"]["enum"]) == sorted(PROPOSAL_STATUSES)
+    assert "proposal's status" in params["status"]["description"]
+    assert "kind" not in params and "ordering" not in params  # the runs' own filters do not apply here
+
+
+# --- edits held to the working day (issue 11) --------------------------------------------------
+
+
+@pytest.mark.parametrize("moment", ["2025-10-06T23:30:00Z", "2025-10-06T08:59:00Z", "2025-10-06T13:01:00Z"])
+def test_an_edit_outside_the_working_day_is_a_400_naming_the_rule(supervisor, completed_run, moment):
+    """Before: PATCH to 23:30 → 200, though the engine itself only uses 09:00–17:00 (the whole event must fit)."""
+    proposal = PendingSchedule.objects.get(run=completed_run, event__project_ref_num=1002)  # 240 minutes
+    before = (proposal.status, proposal.scheduled_at)
+    response = supervisor.patch(f"{BASE}/proposals/{proposal.pk}/", {"scheduled_at": moment}, format="json")
+    assert_error(response, 400, "scheduled_at")
+    assert any("outside the working day (09:00–17:00)" in m for m in response.json()["errors"]["scheduled_at"])
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.scheduled_at) == before
+
+
+def test_the_working_day_is_read_in_the_rotations_time_zone(supervisor, completed_run, settings):
+    settings.ROTATIONS_TIME_ZONE = "America/New_York"  # UTC-4 in October
+    proposal = PendingSchedule.objects.get(run=completed_run, event__project_ref_num=1002)  # 240 minutes
+    url = f"{BASE}/proposals/{proposal.pk}/"
+    early = supervisor.patch(url, {"scheduled_at": "2025-10-10T12:30:00Z"}, format="json")  # 08:30 in New York
+    assert_error(early, 400, "scheduled_at")
+    assert "08:30–12:30 is outside the working day (09:00–17:00)" in early.json()["errors"]["scheduled_at"][0]
+    ok = supervisor.patch(url, {"scheduled_at": "2025-10-10T13:00:00Z"}, format="json")  # 09:00–13:00 there
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["status"] == "user_edited"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from rotations import engine
-from rotations.engine import Booking, Employee, Event, Problem
+from rotations.engine import Booking, Employee, Event, Pin, Problem
 
 MON = date(2025, 10, 6)
 TUE, WED, THU, FRI = (MON + timedelta(days=i) for i in range(1, 5))
@@ -124,10 +124,42 @@ def test_event_longer_than_the_day_and_outside_the_window():
         problem(
             [emp(1, "core")],
             [Event(1, "core", MON, MON, 600), Event(2, "core", MON - timedelta(7), MON - timedelta(3))],
+            today=MON - timedelta(10),  # event 2 is not past due yet, only outside the window
         )
     )
     codes = {u.event_ref: u.code for u in result.unscheduled}
     assert codes == {1: engine.TOO_LONG, 2: engine.DATE_RANGE}
+
+
+def test_events_past_their_due_date_are_listed_unscheduled_not_dropped():
+    """Before: left out of the run without a word."""
+    events = [
+        Event(1, "core", MON - timedelta(14), MON - timedelta(10)),
+        Event(2, "core", MON - timedelta(7), MON - timedelta(1)),
+        Event(3, "core", MON - timedelta(7), MON),  # due today: still schedulable
+        Event(4, "juicer", MON - timedelta(7), MON - timedelta(1)),
+    ]
+    result = engine.schedule(problem([emp(1, "core", "juicer", max_per_day=3)], events))
+    listed = {u.event_ref: u for u in result.unscheduled}
+    assert set(listed) == {1, 2, 4} and set(by_ref(result)) == {3}
+    assert all(u.code == engine.PAST_DUE for u in listed.values())
+    assert listed[2].reason == "past its due date (Sun 2025-10-05) and still unscheduled"
+    assert listed[1].ruled_out == () and listed[1].not_qualified == 0  # nobody was ruled out: it is late
+
+
+def test_a_past_due_core_event_takes_its_supervisor_event_with_it_and_the_other_way_round():
+    employees = [emp(1, "core"), emp(2, "club_supervisor")]
+    late_core = [Event(1, "core", MON - timedelta(7), MON - timedelta(1)), Event(11, "supervisor", MON, FRI, 30, 1)]
+    result = engine.schedule(problem(employees, late_core))
+    listed = {u.event_ref: u for u in result.unscheduled}
+    assert listed[1].code == engine.PAST_DUE
+    assert listed[11].code == engine.PAIRING and "#1 is not scheduled (past its due date)" in listed[11].reason
+    late_child = [Event(1, "core", MON, FRI), Event(11, "supervisor", MON - timedelta(7), MON - timedelta(1), 30, 1)]
+    result = engine.schedule(problem(employees, late_child))
+    listed = {u.event_ref: u for u in result.unscheduled}
+    assert result.proposals == ()  # both or neither
+    assert listed[11].code == engine.PAST_DUE
+    assert listed[1].code == engine.PAIRING and "#11 is past its due date" in listed[1].reason
 
 
 def test_supervisor_event_on_the_core_day_with_the_club_supervisor_and_not_counted():
@@ -165,7 +197,100 @@ def test_both_or_neither_when_no_coverage_at_all():
     events = [Event(1, "core", MON, FRI), Event(11, "supervisor", MON, FRI, 30, parent_ref=1)]
     result = engine.schedule(problem(employees, events))
     assert result.proposals == ()
-    assert {u.event_ref: u.code for u in result.unscheduled} == {1: engine.COVERAGE, 11: engine.PAIRING}
+    assert {u.event_ref: u.code for u in result.unscheduled} == {1: engine.COVERAGE, 11: engine.COVERAGE}
+
+
+def test_an_unqualified_primary_lead_is_named_not_qualified_not_unavailable():
+    """Before: "no club supervisor or primary lead available", though the lead was available."""
+    employees = [emp(1, "core"), emp(2, "lead"), emp(3, "core")]
+    leads = {(wd, "primary_lead"): 2 for wd in range(5)}
+    events = [Event(1, "core", MON, WED), Event(11, "supervisor", MON, WED, 30, parent_ref=1)]
+    result = engine.schedule(problem(employees, events, rotations=leads))
+    assert result.proposals == ()
+    listed = {u.event_ref: u for u in result.unscheduled}
+    days = "on Mon 2025-10-06, Tue 2025-10-07, Wed 2025-10-08"
+    why = f"{days}: no employee is a club supervisor, primary lead E2 is not qualified to oversee"
+    for ref in (1, 11):
+        assert listed[ref].code == engine.COVERAGE
+        assert why in listed[ref].reason, listed[ref].reason
+        assert "available" not in listed[ref].reason
+    # The core event's candidates were free: what ruled them out is the cover, nothing else.
+    assert dict(listed[1].ruled_out) == {1: (engine.COVERAGE,), 3: (engine.COVERAGE,)}
+
+
+def test_cover_reasons_name_each_candidate_and_constraint_per_day():
+    employees = [
+        emp(1, "core"),
+        emp(2, "club_supervisor", time_off=((MON, TUE),)),
+        emp(3, "supervisor", "lead", weekdays=frozenset({1, 2, 3, 4})),  # the Monday lead does not work Mondays
+        emp(4, "lead"),  # the Tuesday lead is no supervisor
+        emp(5, "supervisor"),  # a supervisor, but not the club supervisor nor a lead
+    ]
+    rotations = {(0, "primary_lead"): 3, (1, "primary_lead"): 4}
+    events = [Event(1, "core", MON, TUE), Event(11, "supervisor", MON, TUE, 30, parent_ref=1)]
+    result = engine.schedule(problem(employees, events, rotations=rotations))
+    listed = {u.event_ref: u for u in result.unscheduled}
+    reason = listed[1].reason
+    assert (
+        "on Mon 2025-10-06: club supervisor E2 is unavailable (time off), primary lead E3 is unavailable "
+        "(not available that weekday)" in reason
+    )
+    assert (
+        "on Tue 2025-10-07: club supervisor E2 is unavailable (time off), primary lead E4 is not qualified to "
+        "oversee (needs supervisor or club_supervisor)" in reason
+    )
+    assert listed[11].code == engine.COVERAGE and "on Tue 2025-10-07" in listed[11].reason
+
+
+def test_a_supervisor_event_on_a_fixed_core_day_names_why_each_supervisor_cannot_cover():
+    employees = [
+        emp(1, "core"),
+        emp(2, "club_supervisor", time_off=((MON, MON),)),
+        emp(3, "supervisor"),
+        emp(4, "lead"),
+    ]
+    core = Pin(Event(1, "core", MON, MON), 1, datetime.combine(MON, time(9)))
+    events = [Event(11, "supervisor", MON, MON, 30, parent_ref=1)]
+    result = engine.schedule(problem(employees, events, pins=(core,), rotations={(0, "primary_lead"): 4}))
+    (u,) = result.unscheduled
+    assert u.code == engine.COVERAGE and "primary lead E4 is not qualified to oversee" in u.reason
+    assert dict(u.ruled_out) == {2: (engine.TIME_OFF,), 3: (engine.COVER_ROLE,)}
+    assert u.not_qualified == 2
+
+
+def test_a_rotation_employee_who_is_not_qualified_is_named_so_not_unavailable():
+    # The primary lead does not do digital work: the fallback says so.
+    employees = [emp(1, "lead"), emp(2, "digital", "lead")]
+    leads = {(0, "primary_lead"): 1}
+    result = engine.schedule(problem(employees, [Event(1, "digital", MON, MON)], rotations=leads))
+    p = by_ref(result)[1]
+    assert p.employee_id == 2 and p.is_fallback
+    assert "E1, the primary lead on Mon 2025-10-06, is not qualified for digital" in p.reason
+    assert "unavailable" not in p.reason.replace(engine.FALLBACK_FLAG, "")
+    # The other one is off: unscheduled, and the reason still says "not qualified" for the lead.
+    employees[1] = emp(2, "digital", "lead", time_off=((MON, MON),))
+    result = engine.schedule(problem(employees, [Event(1, "digital", MON, MON)], rotations=leads))
+    (u,) = result.unscheduled
+    assert u.code == engine.ROTATION
+    assert "E1, the primary lead on Mon 2025-10-06, is not qualified for digital" in u.reason
+    assert dict(u.ruled_out) == {2: (engine.TIME_OFF,)} and u.not_qualified == 1
+    # Nobody qualified at all: said so.
+    result = engine.schedule(problem(employees[:1], [Event(1, "digital", MON, MON)], rotations=leads))
+    assert [(u.code, u.reason) for u in result.unscheduled] == [
+        (engine.QUALIFICATION, "no employee is qualified for digital")
+    ]
+
+
+def test_a_rotation_employee_with_a_full_day_cannot_take_it_rather_than_being_unavailable():
+    employees = [emp(1, "juicer", max_per_day=1)]
+    booking = Booking(500, 1, "core", datetime.combine(MON, time(9)), 60, MON, MON)
+    result = engine.schedule(
+        problem(employees, [Event(1, "juicer", MON, MON)], bookings=(booking,), rotations={(0, "juicer"): 1})
+    )
+    (u,) = result.unscheduled
+    assert u.code == engine.ROTATION
+    assert "E1, the juicer on Mon 2025-10-06, cannot take it (daily limit reached)" in u.reason
+    assert "unavailable" not in u.reason.replace(engine.FALLBACK_FLAG, "")
 
 
 def _booking(ref, emp_id, day, due, *, bumpable=True, hour=9, minutes=60, type="core"):
@@ -283,3 +408,131 @@ def test_progress_is_reported_between_phases():
     seen = []
     engine.schedule(problem([emp(1, "core")], [Event(1, "core", MON, MON)]), progress=lambda p, f: seen.append(p))
     assert seen == ["rotation", "core", "repair", "supervisor", "explain"]
+
+
+# --- the working day -------------------------------------------------------------------
+
+
+def test_check_assignment_holds_the_whole_event_to_the_working_day():
+    """Before: an edit to 23:30 passed, though the engine itself only uses 09:00–17:00."""
+    worker = emp(1, "core")
+    event = Event(1, "core", MON, MON, 240)
+
+    def codes(hour, minute=0, **working_day):
+        start = datetime.combine(MON, time(hour, minute))
+        return {
+            v.code
+            for v in engine.check_assignment(event=event, employee=worker, start=start, commitments=[], **working_day)
+        }
+
+    nine_to_five = {"day_start": time(9), "day_minutes": 480}
+    assert codes(23, 30, **nine_to_five) == {engine.WORKING_DAY}
+    assert codes(8, 59, **nine_to_five) == {engine.WORKING_DAY}
+    assert codes(13, 1, **nine_to_five) == {engine.WORKING_DAY}  # starts inside, ends at 17:01
+    assert codes(13, 0, **nine_to_five) == codes(9, 0, **nine_to_five) == set()
+    assert codes(7, 0, day_start=time(7), day_minutes=13 * 60) == set()
+    (v,) = engine.check_assignment(
+        event=event, employee=worker, start=datetime.combine(MON, time(23, 30)), commitments=[], **nine_to_five
+    )
+    assert v.message == "23:30–03:30 is outside the working day (09:00–17:00)"
+
+
+# --- pins: proposals a supervisor edited or approved ------------------------------------
+
+
+def _pin(ref, emp_id, day, hour, minutes=60, type="core", parent=None, start_date=None, due=None):
+    event = Event(ref, type, start_date or day, due or day, minutes, parent_ref=parent)
+    return Pin(event, emp_id, datetime.combine(day, time(hour)))
+
+
+def test_a_pinned_event_is_not_proposed_again_even_when_listed():
+    """Before: the nightly run rejected an edit to 13:00 as superseded and proposed 09:00 again."""
+    pin = _pin(8, 1, MON, 13)
+    result = engine.schedule(problem([emp(1, "core", max_per_day=3)], [pin.event], pins=(pin,)))
+    assert result.proposals == () and result.unscheduled == () and result.warnings == ()
+
+
+def test_pins_count_toward_the_daily_and_weekly_limits_and_block_their_time():
+    worker = emp(1, "core", max_per_day=2, max_per_week=3)
+    pins = (_pin(8, 1, MON, 9, minutes=120), _pin(9, 1, TUE, 9))
+    events = [Event(1, "core", MON, MON, 60), Event(2, "core", MON, MON, 60), Event(3, "core", WED, WED)]
+    result = engine.schedule(problem([worker], events, pins=pins))
+    got = by_ref(result)
+    assert got[1].start == datetime.combine(MON, time(11))  # after the pin, no overlap
+    assert {u.event_ref: u.code for u in result.unscheduled} == {2: engine.NO_SLOT, 3: engine.NO_SLOT}
+    assert dict(next(u for u in result.unscheduled if u.event_ref == 2).ruled_out) == {1: (engine.DAILY_LIMIT,)}
+    assert dict(next(u for u in result.unscheduled if u.event_ref == 3).ruled_out) == {1: (engine.WEEKLY_LIMIT,)}
+
+
+def test_a_pin_is_never_bumped_where_a_booking_would_be():
+    worker = emp(1, "core")
+    far = MON + timedelta(days=12)
+    urgent = [Event(1, "core", MON, MON)]
+    booking = Booking(8, 1, "core", datetime.combine(MON, time(9)), 60, MON, far, bumpable=True)
+    assert by_ref(engine.schedule(problem([worker], urgent, bookings=(booking,))))[1].is_swap
+    pin = _pin(8, 1, MON, 9, due=far)
+    result = engine.schedule(problem([worker], urgent, pins=(pin,)))
+    assert result.proposals == () and result.bumped_bookings == ()
+    assert [u.event_ref for u in result.unscheduled] == [1]
+
+
+def test_the_supervisor_event_of_a_pinned_core_event_goes_on_the_pins_day():
+    employees = [emp(1, "core"), emp(2, "club_supervisor")]
+    pin = _pin(1, 1, WED, 13, start_date=MON, due=FRI)
+    events = [Event(11, "supervisor", MON, FRI, 30, parent_ref=1)]
+    got = by_ref(engine.schedule(problem(employees, events, pins=(pin,))))
+    assert got[11].start == datetime.combine(WED, time(13)) and got[11].employee_id == 2
+
+
+def test_a_core_event_goes_on_the_day_of_its_pinned_supervisor_event():
+    employees = [emp(1, "core"), emp(2, "club_supervisor")]
+    pin = _pin(11, 2, THU, 10, minutes=30, type="supervisor", parent=1, start_date=MON, due=FRI)
+    result = engine.schedule(problem(employees, [Event(1, "core", MON, FRI)], pins=(pin,)))
+    assert by_ref(result)[1].day == THU
+    # On a day outside the core event's dates: both or neither, and said why.
+    pin = _pin(11, 2, FRI, 10, minutes=30, type="supervisor", parent=1, start_date=MON, due=FRI)
+    result = engine.schedule(problem(employees, [Event(1, "core", MON, THU)], pins=(pin,)))
+    (u,) = result.unscheduled
+    assert u.code == engine.PAIRING and "fixed on Fri 2025-10-10" in u.reason
+
+
+def test_a_booked_core_event_with_a_booked_supervisor_event_is_never_bumped():
+    """Both or neither: bumping the core event would leave its supervisor event on the old day."""
+    worker, club = emp(1, "core"), emp(2, "club_supervisor")
+    far = MON + timedelta(days=12)
+    bookings = (
+        Booking(900, 1, "core", datetime.combine(MON, time(9)), 60, MON, far, bumpable=True),
+        Booking(901, 2, "supervisor", datetime.combine(MON, time(9)), 30, MON, far, parent_ref=900, bumpable=True),
+    )
+    result = engine.schedule(problem([worker, club], [Event(1, "core", MON, MON)], bookings=bookings))
+    assert result.proposals == () and result.bumped_bookings == ()
+
+
+def test_a_booking_of_the_same_event_wins_over_a_pin():
+    worker = emp(1, "core", max_per_day=3)
+    booking = Booking(8, 1, "core", datetime.combine(MON, time(9)), 60, MON, MON)
+    pin = _pin(8, 1, MON, 13)
+    result = engine.schedule(problem([worker], [Event(1, "core", MON, MON, 240)], bookings=(booking,), pins=(pin,)))
+    assert by_ref(result)[1].start == datetime.combine(MON, time(10))  # 13:00 is free: the pin does not count
+    assert result.warnings == ()
+
+
+def test_a_pin_that_breaks_a_rule_now_is_kept_counted_and_flagged():
+    # Time off was added after the edit, and the day has passed.
+    worker = emp(1, "core", max_per_day=1, time_off=((MON, MON),))
+    pin = _pin(8, 1, MON, 13)
+    result = engine.schedule(problem([worker], [Event(1, "core", MON, MON)], pins=(pin,), today=TUE))
+    assert result.proposals == ()
+    assert result.warnings == (
+        "pinned #8 (E1, Mon 2025-10-06 13:00) breaks a rule now: E1 has time off on 2025-10-06; its day has passed "
+        "— edit or reject it",
+    )
+    # Two pins on top of each other: both flagged, neither moved.
+    pins = (_pin(8, 1, TUE, 9, minutes=120), _pin(9, 1, TUE, 10))
+    result = engine.schedule(problem([emp(1, "core", max_per_day=1)], [], pins=pins))
+    assert result.warnings == (
+        "pinned #8 (E1, Tue 2025-10-07 09:00) breaks a rule now: E1 already has 1 event(s) on 2025-10-07; overlaps #9 "
+        "(10:00–11:00) — edit or reject it",
+        "pinned #9 (E1, Tue 2025-10-07 10:00) breaks a rule now: E1 already has 1 event(s) on 2025-10-07; overlaps #8 "
+        "(09:00–11:00) — edit or reject it",
+    )

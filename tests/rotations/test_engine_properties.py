@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rotations import engine
-from tests.rotations.strategies import check_result, problems
+from tests.rotations.strategies import check_result, problems, problems_with_pins
 
 SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -28,8 +28,32 @@ def test_hard_constraints_hold_when_capacity_is_scarce(problem):
     check_result(problem, engine.schedule(problem))
 
 
+@SETTINGS
+@given(problems_with_pins())
+def test_pins_stay_as_they_are_and_every_hard_constraint_holds_around_them(problem):
+    """Random teams, random edits (pins): no breach, no pin changed, no pinned event proposed again."""
+    result = engine.schedule(problem)
+    check_result(problem, result)  # pins count as commitments: limits, overlap, the supervisor pairing
+    pinned = {p.event.ref for p in problem.pins}
+    assert not pinned & {p.event_ref for p in result.proposals}, "a pinned event was proposed again"
+    assert not pinned & set(result.bumped_bookings), "a pin was bumped"
+    assert not pinned & {p.bumped_event_ref for p in result.proposals}, "a pin was bumped"
+    assert not pinned & {u.event_ref for u in result.unscheduled}, "a pinned event was reported unscheduled"
+    # The edits were made within the rules: none is flagged.
+    assert not [w for w in result.warnings if w.startswith("pinned")]
+    # The pinned events listed or not, the result is the same.
+    unlisted = replace(problem, events=tuple(e for e in problem.events if e.ref not in pinned))
+    assert engine.schedule(unlisted) == result
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems_with_pins(max_employees=4, max_events=40))
+def test_pins_hold_when_capacity_is_scarce(problem):
+    check_result(problem, engine.schedule(problem))
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(), st.randoms(use_true_random=False))
+@given(problems_with_pins(), st.randoms(use_true_random=False))
 def test_deterministic_whatever_the_input_order(problem, rnd: random.Random):
     first = engine.schedule(problem)
     assert engine.schedule(problem) == first
@@ -38,6 +62,7 @@ def test_deterministic_whatever_the_input_order(problem, rnd: random.Random):
         employees=tuple(rnd.sample(problem.employees, len(problem.employees))),
         events=tuple(rnd.sample(problem.events, len(problem.events))),
         bookings=tuple(rnd.sample(problem.bookings, len(problem.bookings))),
+        pins=tuple(rnd.sample(problem.pins, len(problem.pins))),
     )
     assert engine.schedule(shuffled) == first
 
