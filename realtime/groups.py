@@ -24,22 +24,20 @@ def user_group(user_id: int) -> str:
     return _checked(f"user.{int(user_id)}")
 
 
-def hotset_session_group(session_id: int) -> str:
-    return _checked(f"hotset.session.{int(session_id)}")
+def object_group(prefix: str, object_id: int) -> str:
+    """One object's group, e.g. ``object_group("hotset.session", 12)`` → ``"hotset.session.12"``.
+
+    Every app builds its object groups here and registers who may subscribe to a prefix in
+    its ``permissions.py`` (``realtime.registry.register_subscription``)."""
+    return _checked(f"{prefix}.{int(object_id)}")
 
 
-def hotset_session_settings_group(session_id: int) -> str:
-    """The project's settings, as seen from one of its sessions (needs ``view_hotsetsettings``)."""
-    return _checked(f"hotset.session-settings.{int(session_id)}")
-
-
-def hotset_session_suggestions_group(session_id: int) -> str:
-    """The session's catch-up suggestions (needs ``view_suggestion``)."""
-    return _checked(f"hotset.session-suggestions.{int(session_id)}")
-
-
-def runofshow_session_group(session_id: int) -> str:
-    return _checked(f"runofshow.session.{int(session_id)}")
+# The prefixes in use (one place to read them all).
+HOTSET_SESSION = "hotset.session"
+HOTSET_SESSION_SETTINGS = "hotset.session-settings"  # the project's settings, seen from a session
+HOTSET_SESSION_SUGGESTIONS = "hotset.session-suggestions"  # needs view_suggestion
+RUNOFSHOW_SESSION = "runofshow.session"
+ROTATIONS_RUN = "rotations.run"
 
 
 def is_valid_group(name: str) -> bool:
