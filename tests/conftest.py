@@ -10,6 +10,19 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+# asgi_server, browser (one Chromium per session), logged_in_page: for the browser tests anywhere.
+pytest_plugins = ["tests.browser_fixtures"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last, in their collected order.
+
+    The session's one Chromium relaxes Django's async-safety check once it starts (its
+    event loop sits on the main thread); running every other test first keeps the check
+    for them. Sorting is stable, so the order within each group is unchanged.
+    """
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
 
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hashing():

@@ -18,7 +18,7 @@ from hotset import services as hotset_services
 from publishing import services as publishing_services
 from publishing.models import PlatformAccount, Video
 from runofshow import services as runofshow_services
-from tests.e2e.conftest import run_in_thread
+from tests.e2e.support import run_in_thread
 from tests.e2e.test_hotset_dashboard import _build_shoot_day
 from tests.runofshow.conftest import build_show
 

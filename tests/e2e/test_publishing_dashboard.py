@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from publishing import services
 from publishing.models import AITemplate, PlatformAccount, PostStatus, ScheduledPost, Video
-from tests.e2e.conftest import run_in_thread
+from tests.e2e.support import run_in_thread
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

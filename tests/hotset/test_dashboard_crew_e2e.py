@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from hotset import services
-from tests.e2e.conftest import asgi_server, browser, logged_in_page, run_in_thread  # noqa: F401 - fixtures
+from tests.e2e.support import run_in_thread
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

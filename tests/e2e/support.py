@@ -1,0 +1,31 @@
+"""Helpers for browser tests (fixtures live in tests/browser_fixtures.py)."""
+
+from __future__ import annotations
+
+import threading
+
+
+def run_in_thread(fn, *args, **kwargs):
+    """Runs ``fn`` in a plain thread and returns its result (re-raising its error).
+
+    A service called straight from a Playwright test would broadcast from the thread
+    that runs Playwright's event loop, where ``async_to_sync`` refuses to work.
+    """
+    from django.db import connection
+
+    outcome: dict = {}
+
+    def _target():
+        try:
+            outcome["value"] = fn(*args, **kwargs)
+        except BaseException as exc:  # re-raised in the caller
+            outcome["error"] = exc
+        finally:
+            connection.close()  # the thread's own connection; left open it would outlive the test
+
+    thread = threading.Thread(target=_target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
