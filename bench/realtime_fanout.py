@@ -1006,7 +1006,7 @@ def prepare(profile: Profile) -> dict:
     from django.db import connection
     from rest_framework_simplejwt.tokens import AccessToken
 
-    from realtime.groups import runofshow_session_group
+    from realtime import groups
     from runofshow import services
 
     call_command("setup_roles", stdout=io.StringIO())
@@ -1031,7 +1031,7 @@ def prepare(profile: Profile) -> dict:
     ]
     data = {
         "session_id": session.pk,
-        "group": runofshow_session_group(session.pk),
+        "group": groups.object_group(groups.RUNOFSHOW_SESSION, session.pk),
         "toggle": segments[:3],
         "burst_pairs": [(segments[3 + 2 * i], segments[4 + 2 * i]) for i in range(BURST_CONCURRENCY)],
         "caller_token": str(AccessToken.for_user(caller)),

@@ -23,6 +23,7 @@ setup_django()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
 
@@ -82,7 +83,7 @@ def contended(segments, users, per_thread: int) -> float:
                 segment = segments[(index + n * len(users)) % len(segments)]
                 # Conflict: the other caller made this segment live a moment ago.
                 with contextlib.suppress(services.Conflict):
-                    services.activate_segment(segment=segment, user=user)
+                    services.activate_segment(segment=segment, user=user, now=timezone.now())
         finally:
             connection.close()
 
@@ -112,7 +113,7 @@ def main() -> None:
 
         def activate_next():
             state["i"] += 1
-            services.activate_segment(segment=segments[state["i"] % len(segments)], user=caller)
+            services.activate_segment(segment=segments[state["i"] % len(segments)], user=caller, now=timezone.now())
 
         activate = median_seconds(activate_next, repeat=40, warmup=3)
         print(f"activate_segment (lock, complete previous, audit, 2 events): {activate * 1e3:6.2f} ms (median)")

@@ -47,19 +47,6 @@ class Conflict(DomainError):
     default_detail = "The action conflicts with the current state."
 
 
-class NotAllowed(DomainError):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_detail = "You do not have permission to perform this action."
-
-
-class ConflictError(exceptions.APIException):
-    """The DRF flavour of Conflict, for views that raise directly."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The action conflicts with the current state."
-    default_code = "conflict"
-
-
 def _rollback_request(context) -> None:
     """Marks the request's transaction for rollback, unless the view opted out of the
     per-request transaction (``non_atomic_requests``): then there is none to mark, and an

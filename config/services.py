@@ -1,4 +1,4 @@
-"""The one update helper every ``thing_update(*, instance, **changes)`` service uses."""
+"""The one update helper every ``update_<thing>(*, <thing>, **changes)`` service uses."""
 
 from __future__ import annotations
 
@@ -7,22 +7,26 @@ from typing import Any
 
 from django.db import models
 
+from config.errors import InvalidInput
+
 
 def model_update(
-    *, instance: models.Model, fields: Iterable[str], data: dict[str, Any]
+    *, instance: models.Model, fields: Iterable[str], data: dict[str, Any], validate: bool = False
 ) -> tuple[models.Model, list[str]]:
-    """Set the ``fields`` present in ``data`` that differ and save only those.
+    """Set the ``fields`` present in ``data`` that differ and save only those (plus
+    ``updated_at`` when the model has one), so an edit never overwrites a column another
+    request changed meanwhile.
 
-    Returns the instance and the names that changed (empty: nothing was written, so the
-    caller can skip its event). A key of ``data`` outside ``fields`` is a programming error
-    — the API's serializer or the admin form decides what a caller may change, the service
-    decides what it accepts — and raises ``ValueError``. Rules are the calling service's:
-    it checks them (under its locks) before or after this, never a serializer.
+    Returns the instance and the names that changed: empty means nothing was written, and
+    the caller can skip its event. A key outside ``fields`` is a 400 naming it (the service
+    decides what may change, whatever the serializer or form let through). ``validate`` runs
+    the model's ``full_clean`` first (field validators, ``clean``, constraints). Rules that
+    need locks or other rows are the calling service's, checked before this.
     """
     allowed = set(fields)
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise ValueError(f"{type(instance).__name__} cannot update: {', '.join(unknown)}")
+        raise InvalidInput(errors={name: ["This field cannot be changed."] for name in unknown})
     changed = []
     for name, value in data.items():
         field = instance._meta.get_field(name)
@@ -30,8 +34,12 @@ def model_update(
         if getattr(instance, attname) != value:
             setattr(instance, attname, value)
             changed.append(field.name)
-    if changed:
-        if any(f.name == "updated_at" and getattr(f, "auto_now", False) for f in instance._meta.fields):
-            changed.append("updated_at")
-        instance.save(update_fields=changed)
+    if not changed:
+        return instance, changed
+    if validate:
+        instance.full_clean()
+    updated_at = instance._meta.get_field("updated_at") if hasattr(instance, "updated_at") else None
+    if updated_at is not None and getattr(updated_at, "auto_now", False):
+        changed.append("updated_at")
+    instance.save(update_fields=changed)
     return instance, changed

@@ -3,51 +3,83 @@ segment with its cues inline, the live state and the audit log read-only.
 
 Django's admin does not nest inlines, so a session's cues are one click away: every segment
 row of the session links to its page, where the cues are inline (and listed in the row).
-Status and actuals are read-only here: they change only through the activate / complete
-services (the admin actions), and saves here write only the fields the form changed, so an
-admin edit never overwrites what a show caller just did.
+Every save and delete goes through the services (the rules — a live segment cannot be
+deleted, fields are validated — and the events are theirs); an edit writes only the fields
+the form changed, so it never overwrites what a show caller just did. Status and actuals are
+read-only here: they change only through activate / complete (the admin actions).
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.html import format_html_join
 
-from config.admin import ReadOnlyAdmin
+from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
 from config.errors import DomainError
 from runofshow import services
 from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, SessionState, ShowSession
 
 
-def _save_changed(obj, form) -> None:
-    """New rows are saved whole; existing rows only in the fields the form changed."""
+def _changes(obj, form, fields: tuple[str, ...]) -> dict:
+    """The form's changed values among the fields a service may update."""
+    return {name: getattr(obj, name) for name in form.changed_data if name in fields}
+
+
+def _stored(obj):
+    """The row as stored: the form has already written its values onto ``obj``, and the
+    service compares the changes with what is in the database."""
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def _adopt(obj, saved) -> None:
+    """The admin goes on with its own object (inlines, the log entry): give it the saved row."""
+    obj.__dict__.update(saved.__dict__)
+
+
+def save_segment(request, obj: Segment, form) -> Segment:
     if obj.pk is None:
-        obj.save()
-        return
-    fields = [name for name in form.changed_data if name in {f.name for f in obj._meta.concrete_fields}]
-    if fields:
-        obj.save(update_fields=[*fields, "updated_at"])
+        return services.create_segment(
+            session=obj.session,
+            name=obj.name,
+            duration=obj.duration,
+            start_time=obj.start_time,
+            order=obj.order,
+            type=obj.type,
+            notes=obj.notes,
+            user=request.user,
+        )
+    return services.update_segment(segment=_stored(obj), **_changes(obj, form, services.SEGMENT_FIELDS))
 
 
-class LiveSegmentGuardFormSet(forms.BaseInlineFormSet):
-    """Refuses deleting the live segment from the session page (complete it first)."""
+def save_cue(obj: Cue, form) -> Cue:
+    if obj.pk is None:
+        return services.create_cue(
+            segment=obj.segment,
+            number=obj.number,
+            kind=obj.kind,
+            offset_seconds=obj.offset_seconds,
+            description=obj.description,
+        )
+    return services.update_cue(cue=_stored(obj), **_changes(obj, form, services.CUE_FIELDS))
 
-    def clean(self):
-        super().clean()
-        if self.instance.pk is None:
-            return
-        active_id = SessionState.objects.filter(session=self.instance).values_list("active_segment_id", flat=True)
-        live = next(iter(active_id), None)
-        for form in self.deleted_forms:
-            if form.instance.pk is not None and form.instance.pk == live:
-                raise forms.ValidationError(f"“{form.instance.name}” is live; complete it before deleting it.")
+
+def save_inline_formset(formset, save_one, delete_one) -> None:
+    """An inline formset's rows, each through its service: deletions first, then edits and
+    new rows (only the forms that changed). A refusal rolls the whole request back
+    (ServiceWritesAdmin) and names the reason."""
+    formset.save(commit=False)
+    for obj in formset.deleted_objects:
+        delete_one(obj)
+    for inline_form in formset.forms:
+        if inline_form in formset.deleted_forms or not inline_form.has_changed():
+            continue
+        inline_form.instance = save_one(inline_form.instance, inline_form)
 
 
 class SegmentInline(admin.TabularInline):
     model = Segment
-    formset = LiveSegmentGuardFormSet
     fields = ["order", "name", "start_time", "duration", "type", "status", "notes", "cues_summary"]
     readonly_fields = ["status", "cues_summary"]
     ordering = ["order", "id"]
@@ -75,7 +107,7 @@ class CueInline(admin.TabularInline):
 
 
 @admin.register(ShowSession)
-class ShowSessionAdmin(admin.ModelAdmin):
+class ShowSessionAdmin(ServiceWritesAdmin):
     list_display = ["name", "date", "venue", "timezone", "segments_count", "live_segment", "created_by"]
     list_filter = ["date", "venue", "timezone"]
     search_fields = ["name", "venue"]
@@ -102,27 +134,30 @@ class ShowSessionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if obj.pk is None:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        services.ensure_state(session=obj)
+            created = services.create_session(
+                name=obj.name, date=obj.date, venue=obj.venue, timezone=obj.timezone, user=request.user
+            )
+            _adopt(obj, created)
+            return
+        _adopt(obj, services.update_session(session=_stored(obj), **_changes(obj, form, services.SESSION_FIELDS)))
+
+    def delete_model(self, request, obj):
+        services.delete_session(session=obj)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            services.delete_session(session=session)
 
     def save_formset(self, request, form, formset, change):
-        formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for inline_form in formset.forms:
-            if inline_form in formset.deleted_forms or not inline_form.has_changed():
-                continue
-            obj = inline_form.instance
-            if obj.pk is None and isinstance(obj, Segment):
-                obj.created_by = request.user
-            _save_changed(obj, inline_form)
-        formset.save_m2m()
-        services.announce_rundown_change(session_id=form.instance.pk)
+        save_inline_formset(
+            formset,
+            lambda obj, inline_form: save_segment(request, obj, inline_form),
+            lambda obj: services.delete_segment(segment=obj),
+        )
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(ServiceWritesAdmin):
     list_display = ["name", "session", "order", "start_time", "duration", "type", "status", "cue_total", "updated_at"]
     list_display_links = ["name"]
     list_editable = ["order"]
@@ -144,32 +179,19 @@ class SegmentAdmin(admin.ModelAdmin):
     def has_manage_show_call_permission(self, request) -> bool:
         return request.user.has_perm("runofshow.manage_show_call")
 
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and SessionState.objects.filter(active_segment=obj).exists():
-            return False  # the live segment: complete it first
-        return super().has_delete_permission(request, obj)
-
     def delete_queryset(self, request, queryset):
-        live = queryset.filter(pk__in=SessionState.objects.values("active_segment"))
-        if live.exists():
-            self.message_user(request, "Live segments were kept: complete them first.", messages.WARNING)
-        session_ids = set(queryset.values_list("session_id", flat=True))
-        queryset.exclude(pk__in=live.values("pk")).delete()
-        for session_id in session_ids:
-            services.announce_rundown_change(session_id=session_id)
+        for segment in queryset:  # the live one is refused: nothing is deleted, the reason shown
+            services.delete_segment(segment=segment)
 
     def delete_model(self, request, obj):
         services.delete_segment(segment=obj)
 
     def save_model(self, request, obj, form, change):
-        if obj.pk is None:
-            obj.created_by = request.user
-        _save_changed(obj, form)
-        services.announce_rundown_change(session_id=obj.session_id)
+        saved = save_segment(request, obj, form)
+        _adopt(obj, saved)
 
     def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        services.announce_rundown_change(session_id=form.instance.session_id)
+        save_inline_formset(formset, save_cue, lambda obj: services.delete_cue(cue=obj))
 
     @admin.action(description="Make the selected segment live", permissions=["manage_show_call"])
     def activate(self, request, queryset):
@@ -178,7 +200,7 @@ class SegmentAdmin(admin.ModelAdmin):
             return
         segment = queryset.get()
         try:
-            services.activate_segment(segment=segment, user=request.user)
+            services.activate_segment(segment=segment, user=request.user, now=timezone.now())
         except DomainError as error:
             self.message_user(request, f"{segment}: {error.detail}", messages.ERROR)
             return
@@ -188,7 +210,7 @@ class SegmentAdmin(admin.ModelAdmin):
     def complete(self, request, queryset):
         for segment in queryset:
             try:
-                services.complete_segment(segment=segment, user=request.user)
+                services.complete_segment(segment=segment, user=request.user, now=timezone.now())
             except DomainError as error:
                 self.message_user(request, f"{segment}: {error.detail}", messages.ERROR)
             else:
@@ -196,7 +218,7 @@ class SegmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cue)
-class CueAdmin(admin.ModelAdmin):
+class CueAdmin(ServiceWritesAdmin):
     list_display = ["number", "kind", "segment", "session", "offset_seconds", "description"]
     list_filter = ["kind", "segment__session"]
     search_fields = ["number", "description", "segment__name"]
@@ -209,20 +231,35 @@ class CueAdmin(admin.ModelAdmin):
         return cue.segment.session
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.announce_rundown_change(session_id=obj.segment.session_id)
+        saved = save_cue(obj, form)
+        _adopt(obj, saved)
 
     def delete_model(self, request, obj):
         services.delete_cue(cue=obj)
 
+    def delete_queryset(self, request, queryset):
+        for cue in queryset.select_related("segment"):
+            services.delete_cue(cue=cue)
+
 
 @admin.register(ColumnPreference)
-class ColumnPreferenceAdmin(admin.ModelAdmin):
+class ColumnPreferenceAdmin(ServiceWritesAdmin):
     list_display = ["user", "session", "visible_columns", "updated_at"]
     list_filter = ["session"]
     search_fields = ["user__username", "session__name"]
     list_select_related = ["user", "session"]
     readonly_fields = ["created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.set_visible_columns(user=obj.user, session=obj.session, visible_columns=obj.visible_columns)
+        _adopt(obj, saved)
+
+    def delete_model(self, request, obj):
+        services.reset_visible_columns(user=obj.user, session=obj.session)
+
+    def delete_queryset(self, request, queryset):
+        for preference in queryset.select_related("user", "session"):
+            services.reset_visible_columns(user=preference.user, session=preference.session)
 
 
 @admin.register(SessionState)

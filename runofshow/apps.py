@@ -6,8 +6,6 @@ class RunofshowConfig(AppConfig):
     verbose_name = "Run of show"
 
     def ready(self):
-        from realtime.registry import register_subscription
-        from runofshow.permissions import can_view_session
+        from runofshow.permissions import register_subscriptions
 
-        # Viewers of a show (view_show_call) may follow runofshow.session.<id>.
-        register_subscription("runofshow.session", can_view_session)
+        register_subscriptions()

@@ -1,10 +1,12 @@
-"""The real-time events this app publishes (to the session group and, through the broadcast
-rules, the roles that follow run-of-show events)."""
+"""The ``runofshow.*`` events: type constants, payload builders, and ``publish``.
+
+Services publish inside their transaction (``realtime.broadcast.publish`` sends after commit)
+to the session's group; the broadcast rules add the roles that follow run-of-show events.
+"""
 
 from __future__ import annotations
 
-from realtime.broadcast import publish
-from realtime.groups import runofshow_session_group
+from realtime import broadcast, groups
 
 SEGMENT_ACTIVATED = "runofshow.segment.activated"
 SEGMENT_COMPLETED = "runofshow.segment.completed"
@@ -12,18 +14,18 @@ SEGMENT_COMPLETED = "runofshow.segment.completed"
 RUNDOWN_CHANGED = "runofshow.rundown.changed"
 
 
-def segment_activated(*, session_id: int, segment_id: int, updated_by: int | None) -> dict:
-    return {"session_id": session_id, "segment_id": segment_id, "updated_by": updated_by}
+def segment_activated_payload(segment, *, updated_by: int | None) -> dict:
+    return {"session_id": segment.session_id, "segment_id": segment.pk, "updated_by": updated_by}
 
 
-def segment_completed(*, session_id: int, segment_id: int) -> dict:
-    return {"session_id": session_id, "segment_id": segment_id}
+def segment_completed_payload(segment) -> dict:
+    return {"session_id": segment.session_id, "segment_id": segment.pk}
 
 
-def rundown_changed(*, session_id: int) -> dict:
+def rundown_changed_payload(session_id: int) -> dict:
     return {"session_id": session_id}
 
 
-def send(event_type: str, payload: dict) -> None:
-    """Logs the event for the session group (and rule roles); delivered after commit."""
-    publish(event_type, payload, groups=[runofshow_session_group(payload["session_id"])])
+def publish(event_type: str, payload: dict, *, session_id: int) -> list[dict]:
+    """Logs the event for the session's group (and the rule roles); delivered after commit."""
+    return broadcast.publish(event_type, payload, groups=[groups.object_group(groups.RUNOFSHOW_SESSION, session_id)])

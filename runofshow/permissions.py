@@ -1,35 +1,40 @@
-"""Who may see and call the show (DRF permission classes built on Django perms)."""
+"""Who may see and call the show: the perms the views name in ``action_perms``, and who may
+follow a show's socket group."""
 
 from __future__ import annotations
 
-from config.permissions import ModelPermissions, require_perms
+from realtime import groups, registry
 
 VIEW_SHOW_CALL = "runofshow.view_show_call"
 MANAGE_SHOW_CALL = "runofshow.manage_show_call"
 
 
-class RundownAccess(ModelPermissions):
-    """Reads need ``view_show_call`` and the model's view perm; writes need it and the add/change/delete perm."""
-
-    message = f"Requires permission: {VIEW_SHOW_CALL} (and the model permission for changes)."
-
-    def has_permission(self, request, view):
-        # The show perm first: the model check reads the view's queryset, which 404s on an
-        # unknown session and would tell a user without the perm which ids exist.
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perm(VIEW_SHOW_CALL)) and super().has_permission(
-            request, view
-        )
-
-
-CanViewShow = require_perms(VIEW_SHOW_CALL)
-CanCallShow = require_perms(MANAGE_SHOW_CALL)
+def rundown_perms(model_name: str) -> dict[str, tuple[str, ...]]:
+    """A rundown model's CRUD: the show perm and the model's perm (reads need ``view_show_call``
+    too, so a role without it learns nothing of a show, not even which ids exist)."""
+    view = (VIEW_SHOW_CALL, f"runofshow.view_{model_name}")
+    change = (VIEW_SHOW_CALL, f"runofshow.change_{model_name}")
+    return {
+        "list": view,
+        "retrieve": view,
+        "GET": view,
+        "create": (VIEW_SHOW_CALL, f"runofshow.add_{model_name}"),
+        "POST": (VIEW_SHOW_CALL, f"runofshow.add_{model_name}"),
+        "update": change,
+        "partial_update": change,
+        "destroy": (VIEW_SHOW_CALL, f"runofshow.delete_{model_name}"),
+    }
 
 
 def can_view_session(user, object_id: str) -> bool:
-    """Subscription check for ``runofshow.session.<id>`` (realtime registry)."""
+    """Subscription check for ``runofshow.session.<id>``."""
     from runofshow.models import ShowSession
 
     if not (user and user.is_authenticated and user.has_perm(VIEW_SHOW_CALL)):
         return False
     return ShowSession.objects.filter(pk=int(object_id)).exists()
+
+
+def register_subscriptions() -> None:
+    """Viewers of a show (``view_show_call``) may follow ``runofshow.session.<id>``."""
+    registry.register_subscription(groups.RUNOFSHOW_SESSION, can_view_session)

@@ -9,13 +9,14 @@ the audit log.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
+from config.services import model_update
 from runofshow import events
 from runofshow.columns import column_errors
 from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, SessionState, ShowSession
@@ -25,16 +26,32 @@ SEGMENT_FIELDS = ("order", "name", "start_time", "duration", "type", "notes")
 CUE_FIELDS = ("number", "kind", "offset_seconds", "description")
 
 
-def _save(instance, fields: list[str]) -> None:
-    """Validates and saves only ``fields`` (never overwriting a status another request set).
-
-    A unique constraint another request won in the meantime is a 409, never a 500."""
-    instance.full_clean()
+@contextmanager
+def _unique_race():
+    """A unique constraint another request won in the meantime is a 409, never a 500."""
     try:
         with transaction.atomic():
-            instance.save(update_fields=[*fields, "updated_at"] if instance.pk else None)
+            yield
     except IntegrityError as exc:
         raise Conflict("A concurrent change took this value; reload and try again.") from exc
+
+
+def _create(instance):
+    instance.full_clean()
+    with _unique_race():
+        instance.save()
+    return instance
+
+
+def _update(instance, changes: dict, fields: tuple[str, ...]) -> list[str]:
+    """Validates and saves only the changed fields (never overwriting a status another request set)."""
+    with _unique_race():
+        _instance, changed = model_update(instance=instance, fields=fields, data=changes, validate=True)
+    return changed
+
+
+def _rundown_changed(session_id: int) -> None:
+    events.publish(events.RUNDOWN_CHANGED, events.rundown_changed_payload(session_id), session_id=session_id)
 
 
 # --- Sessions -------------------------------------------------------------------
@@ -43,17 +60,15 @@ def _save(instance, fields: list[str]) -> None:
 @transaction.atomic
 def create_session(*, name: str, date: date, venue: str = "", timezone: str = "UTC", user=None) -> ShowSession:
     """A show with its (idle) state row."""
-    session = ShowSession(name=name, date=date, venue=venue, timezone=timezone, created_by=user)
-    _save(session, [])
+    session = _create(ShowSession(name=name, date=date, venue=venue, timezone=timezone, created_by=user))
     ensure_state(session=session)
     return session
 
 
 @transaction.atomic
 def update_session(*, session: ShowSession, **changes) -> ShowSession:
-    fields = _apply(session, changes, SESSION_FIELDS)
-    _save(session, fields)
-    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=session.pk))
+    if _update(session, changes, SESSION_FIELDS):
+        _rundown_changed(session.pk)
     return session
 
 
@@ -65,15 +80,6 @@ def delete_session(*, session: ShowSession) -> None:
 def ensure_state(*, session: ShowSession) -> SessionState:
     state, _ = SessionState.objects.get_or_create(session=session)
     return state
-
-
-def _apply(instance, changes: dict, allowed: tuple[str, ...]) -> list[str]:
-    unknown = sorted(set(changes) - set(allowed))
-    if unknown:
-        raise InvalidInput(errors={name: ["This field cannot be changed."] for name in unknown})
-    for name, value in changes.items():
-        setattr(instance, name, value)
-    return list(changes)
 
 
 # --- Segments and cues ------------------------------------------------------------
@@ -111,17 +117,16 @@ def create_segment(
         notes=notes,
         created_by=user,
     )
-    _save(segment, [])
-    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=session.pk))
+    _create(segment)
+    _rundown_changed(session.pk)
     return segment
 
 
 @transaction.atomic
 def update_segment(*, segment: Segment, **changes) -> Segment:
     """Edits the planned side of a segment; its status and actuals change only by activate / complete."""
-    fields = _apply(segment, changes, SEGMENT_FIELDS)
-    _save(segment, fields)
-    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=segment.session_id))
+    if _update(segment, changes, SEGMENT_FIELDS):
+        _rundown_changed(segment.session_id)
     return segment
 
 
@@ -133,7 +138,7 @@ def delete_segment(*, segment: Segment) -> None:
         raise Conflict("The segment is live; complete it before deleting it.")
     session_id = segment.session_id
     segment.delete()
-    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=session_id))
+    _rundown_changed(session_id)
 
 
 @transaction.atomic
@@ -145,17 +150,17 @@ def create_cue(
     offset_seconds: int = 0,
     description: str = "",
 ) -> Cue:
-    cue = Cue(segment=segment, number=number, kind=kind, offset_seconds=offset_seconds, description=description)
-    _save(cue, [])
-    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=segment.session_id))
+    cue = _create(
+        Cue(segment=segment, number=number, kind=kind, offset_seconds=offset_seconds, description=description)
+    )
+    _rundown_changed(segment.session_id)
     return cue
 
 
 @transaction.atomic
 def update_cue(*, cue: Cue, **changes) -> Cue:
-    fields = _apply(cue, changes, CUE_FIELDS)
-    _save(cue, fields)
-    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=cue.segment.session_id))
+    if _update(cue, changes, CUE_FIELDS):
+        _rundown_changed(cue.segment.session_id)
     return cue
 
 
@@ -163,13 +168,14 @@ def update_cue(*, cue: Cue, **changes) -> Cue:
 def delete_cue(*, cue: Cue) -> None:
     session_id = cue.segment.session_id
     cue.delete()
-    events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=session_id))
+    _rundown_changed(session_id)
 
 
+@transaction.atomic
 def announce_rundown_change(*, session_id: int) -> None:
-    """Tells the session's viewers the rundown was edited elsewhere (the admin), so they refetch."""
-    with transaction.atomic():
-        events.send(events.RUNDOWN_CHANGED, events.rundown_changed(session_id=session_id))
+    """Tells the session's viewers to refetch the rundown (e.g. after a bulk change made
+    outside these services; the fan-out benchmark's worker task sends it)."""
+    _rundown_changed(session_id)
 
 
 # --- The show call --------------------------------------------------------------
@@ -190,13 +196,13 @@ def _lock_segments(target_id: int, other_id: int | None = None) -> dict[int, Seg
     return locked
 
 
-def _moment(state: SessionState, at: datetime | None) -> datetime:
-    """``at`` (or now, read after the lock so waiting never makes it stale); never before the
-    state's last change, so the actuals of a show never run backwards."""
-    moment = at or timezone.now()
+def _moment(state: SessionState, *, now: datetime, at: datetime | None) -> datetime:
+    """``at`` (the moment the caller says it happened) or ``now``; never before the state's
+    last change, so the actuals of a show never run backwards."""
+    moment = at or now
     if state.updated_at is not None and moment < state.updated_at:
-        if at is None:  # a clock step back on this server: keep the record monotonic
-            return state.updated_at
+        if at is None:  # another caller committed while this one waited for the lock, or the
+            return state.updated_at  # server's clock stepped back: keep the record monotonic
         raise InvalidInput(
             errors={"at": [f"Must not be before the show's last change ({state.updated_at.isoformat()})."]}
         )
@@ -224,8 +230,9 @@ def _finish(segment: Segment, moment: datetime) -> None:
 
 
 @transaction.atomic
-def activate_segment(*, segment: Segment, user, at: datetime | None = None) -> SessionState:
-    """Makes ``segment`` the live one. A segment already live is completed at the same moment
+def activate_segment(*, segment: Segment, user, now: datetime, at: datetime | None = None) -> SessionState:
+    """Makes ``segment`` the live one at ``at`` (a logged past moment) or ``now``. A segment
+    already live is completed at the same moment
     (its actual end = this segment's actual start). Activating a completed segment runs it
     again (new actual start, actual end cleared). Activating the live segment → 409."""
     state = _lock_state(segment.session_id)
@@ -233,7 +240,7 @@ def activate_segment(*, segment: Segment, user, at: datetime | None = None) -> S
         raise Conflict("The segment is already live.")
     locked = _lock_segments(segment.pk, state.active_segment_id)
     target = locked[segment.pk]
-    moment = _moment(state, at)
+    moment = _moment(state, now=now, at=at)
     previous = locked.get(state.active_segment_id)
     if previous is not None:
         _finish(previous, moment)
@@ -249,34 +256,33 @@ def activate_segment(*, segment: Segment, user, at: datetime | None = None) -> S
         state=state, action=AuditEntry.Action.ACTIVATE, user=user, at=moment, from_segment=previous, to_segment=target
     )
     if previous is not None:
-        events.send(
-            events.SEGMENT_COMPLETED, events.segment_completed(session_id=state.session_id, segment_id=previous.pk)
+        events.publish(
+            events.SEGMENT_COMPLETED, events.segment_completed_payload(previous), session_id=state.session_id
         )
-    events.send(
+    events.publish(
         events.SEGMENT_ACTIVATED,
-        events.segment_activated(
-            session_id=state.session_id, segment_id=target.pk, updated_by=getattr(user, "pk", None)
-        ),
+        events.segment_activated_payload(target, updated_by=getattr(user, "pk", None)),
+        session_id=state.session_id,
     )
     return state
 
 
 @transaction.atomic
-def complete_segment(*, segment: Segment, user, at: datetime | None = None) -> SessionState:
+def complete_segment(*, segment: Segment, user, now: datetime, at: datetime | None = None) -> SessionState:
     """Completes the live segment (actual end = the moment); the show then has no live
     segment until the next activate. Completing a segment that is not live → 409."""
     state = _lock_state(segment.session_id)
     if state.active_segment_id != segment.pk:
         raise Conflict("Only the live segment can be completed; this one is not live.")
     target = _lock_segments(segment.pk)[segment.pk]
-    moment = _moment(state, at)
+    moment = _moment(state, now=now, at=at)
     _finish(target, moment)
     state.active_segment = None
     state.updated_by = user
     state.updated_at = moment
     state.save(update_fields=["active_segment", "updated_by", "updated_at"])
     _audit(state=state, action=AuditEntry.Action.COMPLETE, user=user, at=moment, from_segment=target, to_segment=None)
-    events.send(events.SEGMENT_COMPLETED, events.segment_completed(session_id=state.session_id, segment_id=target.pk))
+    events.publish(events.SEGMENT_COMPLETED, events.segment_completed_payload(target), session_id=state.session_id)
     return state
 
 
@@ -293,3 +299,9 @@ def set_visible_columns(*, user, session: ShowSession, visible_columns) -> Colum
         user=user, session=session, defaults={"visible_columns": list(visible_columns)}
     )
     return preference
+
+
+@transaction.atomic
+def reset_visible_columns(*, user, session: ShowSession) -> None:
+    """Back to the default columns for the session."""
+    ColumnPreference.objects.filter(user=user, session=session).delete()

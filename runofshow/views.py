@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from config.pages import dashboard_context
-from realtime.groups import runofshow_session_group
+from realtime import groups
 from realtime.selectors import page_positions
 from runofshow import selectors
 from runofshow.api.serializers import SegmentSerializer, ShowStateSerializer
@@ -39,7 +39,8 @@ def session_dashboard(request, session_id: int):
     if not request.user.has_perm(VIEW_SHOW_CALL):
         raise PermissionDenied
     session = get_object_or_404(ShowSession, pk=session_id)
-    positions = page_positions([runofshow_session_group(session.pk)])  # before the data: the page resumes from here
+    # Before the data: the page resumes its socket from here.
+    positions = page_positions([groups.object_group(groups.RUNOFSHOW_SESSION, session.pk)])
     columns, is_default = selectors.visible_columns(user=request.user, session_id=session.pk)
     initial = {
         "session": {"id": session.pk, "name": session.name, "timezone": session.timezone},

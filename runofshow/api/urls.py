@@ -11,14 +11,14 @@ router.register("segments", views.SegmentViewSet, basename="runofshow-segment")
 router.register("cues", views.CueViewSet, basename="runofshow-cue")
 
 urlpatterns = [
-    path("sessions/<int:session_id>/segments/", views.SessionSegmentsView.as_view(), name="runofshow-session-segments"),
-    path("sessions/<int:session_id>/state/", views.SessionStateView.as_view(), name="runofshow-session-state"),
+    path("sessions/<int:pk>/segments/", views.SessionSegmentsView.as_view(), name="runofshow-session-segments"),
+    path("sessions/<int:pk>/state/", views.SessionStateView.as_view(), name="runofshow-session-state"),
     path(
-        "sessions/<int:session_id>/preferences/",
+        "sessions/<int:pk>/preferences/",
         views.ColumnPreferencesView.as_view(),
         name="runofshow-session-preferences",
     ),
-    path("sessions/<int:session_id>/audit/", views.SessionAuditView.as_view(), name="runofshow-session-audit"),
-    path("segments/<int:segment_id>/cues/", views.SegmentCuesView.as_view(), name="runofshow-segment-cues"),
+    path("sessions/<int:pk>/audit/", views.SessionAuditView.as_view(), name="runofshow-session-audit"),
+    path("segments/<int:pk>/cues/", views.SegmentCuesView.as_view(), name="runofshow-segment-cues"),
     *router.urls,
 ]

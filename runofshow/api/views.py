@@ -29,15 +29,15 @@ from runofshow.api.serializers import (
 from runofshow.columns import ALLOWED_COLUMNS
 from runofshow.filters import AuditEntryFilter, CueFilter, SegmentFilter, ShowSessionFilter
 from runofshow.models import AuditEntry, Segment, ShowSession
-from runofshow.permissions import CanCallShow, CanViewShow, RundownAccess
+from runofshow.permissions import MANAGE_SHOW_CALL, VIEW_SHOW_CALL, rundown_perms
 
 TIMING_DOC = (
     "Timing: per segment `over_under_seconds` = actual − planned duration (positive = over). "
     "Show `offset_seconds` = expected end − planned end of show: **positive = behind** (running late), "
     "negative = ahead, as show callers read it. `expected_end` is the expected end of the show."
 )
-SESSION_ID = OpenApiParameter("session_id", int, OpenApiParameter.PATH, description="Show session id.")
-SEGMENT_ID = OpenApiParameter("segment_id", int, OpenApiParameter.PATH, description="Segment id.")
+SESSION_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Show session id.")
+SEGMENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Segment id.")
 # Show-call actions: their services are atomic on their own (see SegmentViewSet.as_view).
 SHOW_CALL_ACTIONS = {"activate", "complete"}
 ERROR = OpenApiResponse(description='`{"detail": ..., "errors": {field: [...]}}`')
@@ -59,7 +59,7 @@ class ShowSessionViewSet(viewsets.ModelViewSet):
     queryset = selectors.sessions()
     serializer_class = ShowSessionSerializer
     lookup_value_regex = r"[0-9]+"
-    permission_classes = [RundownAccess]
+    action_perms = rundown_perms("showsession")
     filterset_class = ShowSessionFilter
     ordering_fields = ["date", "name", "id"]
 
@@ -86,13 +86,13 @@ class ShowSessionViewSet(viewsets.ModelViewSet):
 )
 class SessionSegmentsView(generics.ListCreateAPIView):
     serializer_class = SegmentSerializer
-    permission_classes = [RundownAccess]
+    action_perms = rundown_perms("segment")
     filterset_class = SegmentFilter
     ordering_fields = ["order", "start_time", "id"]
 
     def get_session(self) -> ShowSession:
         if not hasattr(self, "_session"):
-            self._session = get_object_or_404(ShowSession, pk=self.kwargs["session_id"])
+            self._session = get_object_or_404(ShowSession, pk=self.kwargs["pk"])
         return self._session
 
     def get_queryset(self):
@@ -124,7 +124,11 @@ class SegmentViewSet(
     queryset = selectors.segments()
     serializer_class = SegmentSerializer
     lookup_value_regex = r"[0-9]+"
-    permission_classes = [RundownAccess]
+    action_perms = {
+        **rundown_perms("segment"),
+        "activate": (MANAGE_SHOW_CALL,),  # show callers, whatever their rundown perms
+        "complete": (MANAGE_SHOW_CALL,),
+    }
     http_method_names = ["get", "patch", "delete", "post", "head", "options"]
 
     @classmethod
@@ -136,11 +140,6 @@ class SegmentViewSet(
         if actions and set(actions.values()) <= SHOW_CALL_ACTIONS:
             view = transaction.non_atomic_requests(view)
         return view
-
-    def get_permissions(self):
-        if self.action in SHOW_CALL_ACTIONS:
-            return [CanCallShow()]
-        return super().get_permissions()
 
     def perform_update(self, serializer):
         services.update_segment(segment=serializer.instance, **serializer.validated_data)
@@ -171,7 +170,7 @@ class SegmentViewSet(
     def activate(self, request, pk=None):
         segment = self.get_object()
         at = self._moment(request)
-        services.activate_segment(segment=segment, user=request.user, at=at)
+        services.activate_segment(segment=segment, user=request.user, now=timezone.now(), at=at)
         return Response(_show_state_body(segment.session, now=timezone.now()))
 
     @extend_schema(
@@ -185,7 +184,7 @@ class SegmentViewSet(
     def complete(self, request, pk=None):
         segment = self.get_object()
         at = self._moment(request)
-        services.complete_segment(segment=segment, user=request.user, at=at)
+        services.complete_segment(segment=segment, user=request.user, now=timezone.now(), at=at)
         return Response(_show_state_body(segment.session, now=timezone.now()))
 
 
@@ -195,13 +194,13 @@ class SegmentViewSet(
 )
 class SegmentCuesView(generics.ListCreateAPIView):
     serializer_class = CueSerializer
-    permission_classes = [RundownAccess]
+    action_perms = rundown_perms("cue")
     filterset_class = CueFilter
     ordering_fields = ["offset_seconds", "number", "id"]
 
     def get_segment(self) -> Segment:
         if not hasattr(self, "_segment"):
-            self._segment = get_object_or_404(Segment, pk=self.kwargs["segment_id"])
+            self._segment = get_object_or_404(Segment, pk=self.kwargs["pk"])
         return self._segment
 
     def get_queryset(self):
@@ -211,7 +210,7 @@ class SegmentCuesView(generics.ListCreateAPIView):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False) and "segment_id" in self.kwargs:
+        if not getattr(self, "swagger_fake_view", False) and "pk" in self.kwargs:
             context["segment"] = self.get_segment()
         return context
 
@@ -229,7 +228,7 @@ class CueViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.Dest
     queryset = selectors.cues()
     serializer_class = CueSerializer
     lookup_value_regex = r"[0-9]+"
-    permission_classes = [RundownAccess]
+    action_perms = rundown_perms("cue")
 
     def perform_update(self, serializer):
         serializer.instance = services.update_cue(cue=serializer.instance, **serializer.validated_data)
@@ -239,7 +238,7 @@ class CueViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.Dest
 
 
 class SessionStateView(APIView):
-    permission_classes = [CanViewShow]
+    action_perms = {"GET": (VIEW_SHOW_CALL,)}
 
     @extend_schema(
         summary="The live segment and the show's timing",
@@ -248,15 +247,15 @@ class SessionStateView(APIView):
         parameters=[SESSION_ID, OpenApiParameter("at", datetime, description="Compute for this moment (ISO 8601).")],
         responses={200: ShowStateSerializer, 400: ERROR, 404: ERROR},
     )
-    def get(self, request, session_id: int):
-        session = get_object_or_404(ShowSession, pk=session_id)
+    def get(self, request, pk: int):
+        session = get_object_or_404(ShowSession, pk=pk)
         moment = TimingMomentSerializer(data=request.query_params)
         moment.is_valid(raise_exception=True)
         return Response(_show_state_body(session, now=moment.validated_data.get("at") or timezone.now()))
 
 
 class ColumnPreferencesView(APIView):
-    permission_classes = [CanViewShow]
+    action_perms = {"GET": (VIEW_SHOW_CALL,), "PUT": (VIEW_SHOW_CALL,)}  # one's own columns
 
     def _body(self, request, session: ShowSession) -> dict:
         columns, is_default = selectors.visible_columns(user=request.user, session_id=session.pk)
@@ -268,8 +267,8 @@ class ColumnPreferencesView(APIView):
         parameters=[SESSION_ID],
         responses={200: ColumnPreferenceSerializer, 404: ERROR},
     )
-    def get(self, request, session_id: int):
-        session = get_object_or_404(ShowSession, pk=session_id)
+    def get(self, request, pk: int):
+        session = get_object_or_404(ShowSession, pk=pk)
         return Response(ColumnPreferenceSerializer(self._body(request, session)).data)
 
     @extend_schema(
@@ -279,8 +278,8 @@ class ColumnPreferencesView(APIView):
         request=ColumnPreferenceSerializer,
         responses={200: ColumnPreferenceSerializer, 400: ERROR, 404: ERROR},
     )
-    def put(self, request, session_id: int):
-        session = get_object_or_404(ShowSession, pk=session_id)
+    def put(self, request, pk: int):
+        session = get_object_or_404(ShowSession, pk=pk)
         serializer = ColumnPreferenceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.set_visible_columns(
@@ -299,12 +298,12 @@ class ColumnPreferencesView(APIView):
 )
 class SessionAuditView(generics.ListAPIView):
     serializer_class = AuditEntrySerializer
-    permission_classes = [CanViewShow]
+    action_perms = {"GET": (VIEW_SHOW_CALL,)}
     filterset_class = AuditEntryFilter
     ordering_fields = ["recorded_at", "at", "id"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return AuditEntry.objects.none()
-        session = get_object_or_404(ShowSession, pk=self.kwargs["session_id"])
+        session = get_object_or_404(ShowSession, pk=self.kwargs["pk"])
         return selectors.audit_entries(session.pk)

@@ -8,6 +8,7 @@ from functools import partial
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from runofshow import services
@@ -95,14 +96,14 @@ def test_second_caller_waits_for_the_first_and_sees_its_result(make_user, make_s
     results: dict = {}
     waiting = threading.Thread(
         target=_in_thread,
-        args=(lambda: services.activate_segment(segment=b, user=second_caller), results, "b"),
+        args=(lambda: services.activate_segment(segment=b, user=second_caller, now=timezone.now()), results, "b"),
     )
     with transaction.atomic():
         SessionState.objects.select_for_update().get(session=session)
         waiting.start()
         waiting.join(timeout=0.5)
         assert waiting.is_alive(), "activate did not wait for the state row lock"
-        services.activate_segment(segment=a, user=first_caller)
+        services.activate_segment(segment=a, user=first_caller, now=timezone.now())
     waiting.join(timeout=30)
     assert not waiting.is_alive()
     assert not isinstance(results["b"], Exception), results["b"]
@@ -114,17 +115,17 @@ def test_activate_and_complete_racing_end_consistently(make_user, make_show):
     first, the show ends with one or no live segment and a matching state row."""
     caller_one, caller_two = make_user("show_caller"), make_user("show_caller")
     session, (a, b, *_rest) = make_show()
-    services.activate_segment(segment=a, user=caller_one)
+    services.activate_segment(segment=a, user=caller_one, now=timezone.now())
     barrier = threading.Barrier(2)
     results: dict = {}
 
     def complete():
         barrier.wait(timeout=10)
-        return services.complete_segment(segment=a, user=caller_one)
+        return services.complete_segment(segment=a, user=caller_one, now=timezone.now())
 
     def activate():
         barrier.wait(timeout=10)
-        return services.activate_segment(segment=b, user=caller_two)
+        return services.activate_segment(segment=b, user=caller_two, now=timezone.now())
 
     threads = [
         threading.Thread(target=_in_thread, args=(complete, results, "complete")),

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from runofshow import dashboards, demo, services
 from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, SessionState, ShowSession
@@ -82,7 +83,7 @@ def test_every_model_has_a_working_changelist_and_search(admin_client_, show, ma
     client, admin_user = admin_client_
     session, (a, *_rest) = show
     services.create_cue(segment=a, number="1", kind="lighting")
-    services.activate_segment(segment=a, user=admin_user)
+    services.activate_segment(segment=a, user=admin_user, now=timezone.now())
     services.set_visible_columns(user=admin_user, session=session, visible_columns=["name"])
     for model in ("showsession", "segment", "cue", "columnpreference", "sessionstate", "auditentry"):
         assert client.get(f"/admin/runofshow/{model}/").status_code == 200, model
@@ -125,7 +126,7 @@ def _inline_post(session, segments, orders, *, delete=()):
 def test_segments_are_reordered_inline_without_touching_the_live_one(admin_client_, show):
     client, admin_user = admin_client_
     session, segments = show
-    services.activate_segment(segment=segments[0], user=admin_user)
+    services.activate_segment(segment=segments[0], user=admin_user, now=timezone.now())
     response = client.post(
         f"/admin/runofshow/showsession/{session.pk}/change/", _inline_post(session, segments, [4, 3, 2, 1])
     )
@@ -142,15 +143,31 @@ def test_segments_are_reordered_inline_without_touching_the_live_one(admin_clien
 def test_the_live_segment_cannot_be_deleted_from_the_admin(admin_client_, show):
     client, admin_user = admin_client_
     session, segments = show
-    services.activate_segment(segment=segments[0], user=admin_user)
+    services.activate_segment(segment=segments[0], user=admin_user, now=timezone.now())
     response = client.post(
         f"/admin/runofshow/showsession/{session.pk}/change/",
         _inline_post(session, segments, [1, 2, 3, 4], delete=[segments[0]]),
     )
-    assert response.status_code == 200
-    assert "is live" in response.content.decode()
+    # The service refuses (the rule is not the admin's): nothing of the request is saved, the
+    # page says why.
+    assert response.status_code == 302
+    assert "is live" in client.get(response["Location"]).content.decode()
     assert Segment.objects.filter(pk=segments[0].pk).exists()
-    assert client.get(f"/admin/runofshow/segment/{segments[0].pk}/delete/").status_code == 403
+    assert list(Segment.objects.filter(session=session).order_by("order").values_list("order", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+    ]
+    response = client.post(f"/admin/runofshow/segment/{segments[0].pk}/delete/", {"post": "yes"})
+    assert "is live" in client.get(response["Location"]).content.decode()
+    assert Segment.objects.filter(pk=segments[0].pk).exists()
+    response = client.post(
+        "/admin/runofshow/segment/",
+        {"action": "delete_selected", "post": "yes", "_selected_action": [s.pk for s in segments]},
+    )
+    assert "is live" in client.get(response["Location"]).content.decode()
+    assert Segment.objects.filter(session=session).count() == 4  # all or none
 
 
 def test_admin_actions_call_the_show_through_the_services(admin_client_, show):
@@ -221,3 +238,37 @@ def test_seed_demo_adds_an_awards_night_and_is_idempotent(roles):
         Cue.objects.count(),
         SessionState.objects.count(),
     )
+
+
+def test_admin_edits_go_through_the_services_and_tell_the_viewers(admin_client_, show):
+    from realtime.models import EventLog
+
+    client, _admin_user = admin_client_
+    session, segments = show
+    before = EventLog.objects.filter(event_type="runofshow.rundown.changed").count()
+    segment = segments[1]
+    response = client.post(
+        f"/admin/runofshow/segment/{segment.pk}/change/",
+        {
+            "session": session.pk,
+            "order": segment.order,
+            "name": "Renamed",
+            "start_time_0": segment.start_time.strftime("%Y-%m-%d"),
+            "start_time_1": segment.start_time.strftime("%H:%M:%S"),
+            "duration": segment.duration,
+            "type": segment.type,
+            "notes": "",
+            "cues-TOTAL_FORMS": "1",
+            "cues-INITIAL_FORMS": "0",
+            "cues-MIN_NUM_FORMS": "0",
+            "cues-MAX_NUM_FORMS": "1000",
+            "cues-0-number": "7",
+            "cues-0-kind": "lighting",
+            "cues-0-offset_seconds": "30",
+            "cues-0-description": "Blackout",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Segment.objects.get(pk=segment.pk).name == "Renamed"
+    assert segment.cues.get().description == "Blackout"
+    assert EventLog.objects.filter(event_type="runofshow.rundown.changed").count() >= before + 2

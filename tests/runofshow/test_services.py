@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
 from realtime.groups import runofshow_session_group
@@ -58,7 +59,7 @@ def test_activate_makes_the_segment_live_and_audits_and_announces(show, show_clo
     caller = make_user("show_caller")
     session, (first, *_rest) = show
     now = show_clock(1)
-    state = services.activate_segment(segment=first, user=caller)
+    state = services.activate_segment(segment=first, user=caller, now=timezone.now())
 
     assert state.active_segment_id == first.pk
     assert state.updated_by == caller
@@ -86,9 +87,9 @@ def test_activating_b_while_a_is_live_completes_a_at_the_same_moment(show, show_
     caller = make_user("show_caller")
     session, (a, b, *_rest) = show
     started = show_clock(0)
-    services.activate_segment(segment=a, user=caller)
+    services.activate_segment(segment=a, user=caller, now=timezone.now())
     switched = show_clock(12)
-    state = services.activate_segment(segment=b, user=caller)
+    state = services.activate_segment(segment=b, user=caller, now=timezone.now())
 
     a, b = _fresh(a), _fresh(b)
     assert (a.status, a.actual_start, a.actual_end) == ("completed", started, switched)
@@ -109,9 +110,9 @@ def test_complete_the_live_segment_leaves_the_show_idle(show, show_clock, make_u
     caller = make_user("show_caller")
     session, (a, *_rest) = show
     show_clock(0)
-    services.activate_segment(segment=a, user=caller)
+    services.activate_segment(segment=a, user=caller, now=timezone.now())
     ended = show_clock(9)
-    state = services.complete_segment(segment=a, user=caller)
+    state = services.complete_segment(segment=a, user=caller, now=timezone.now())
     a = _fresh(a)
     assert (a.status, a.actual_end) == ("completed", ended)
     assert state.active_segment is None
@@ -128,10 +129,10 @@ def test_completing_a_segment_that_is_not_live_is_a_conflict_and_changes_nothing
     session, (a, b, *_rest) = show
     show_clock(0)
     with pytest.raises(Conflict):
-        services.complete_segment(segment=a, user=caller)
-    services.activate_segment(segment=a, user=caller)
+        services.complete_segment(segment=a, user=caller, now=timezone.now())
+    services.activate_segment(segment=a, user=caller, now=timezone.now())
     with pytest.raises(Conflict):
-        services.complete_segment(segment=b, user=caller)
+        services.complete_segment(segment=b, user=caller, now=timezone.now())
     assert _fresh(b).status == "pending"
     assert AuditEntry.objects.filter(session=session).count() == 1
 
@@ -140,20 +141,20 @@ def test_activating_the_live_segment_again_is_a_conflict(show, show_clock, make_
     caller = make_user("show_caller")
     _session, (a, *_rest) = show
     show_clock(0)
-    services.activate_segment(segment=a, user=caller)
+    services.activate_segment(segment=a, user=caller, now=timezone.now())
     with pytest.raises(Conflict):
-        services.activate_segment(segment=a, user=caller)
+        services.activate_segment(segment=a, user=caller, now=timezone.now())
 
 
 def test_activating_a_completed_segment_runs_it_again(show, show_clock, make_user):
     caller = make_user("show_caller")
     _session, (a, b, *_rest) = show
     show_clock(0)
-    services.activate_segment(segment=a, user=caller)
+    services.activate_segment(segment=a, user=caller, now=timezone.now())
     show_clock(10)
-    services.activate_segment(segment=b, user=caller)
+    services.activate_segment(segment=b, user=caller, now=timezone.now())
     again = show_clock(11)
-    services.activate_segment(segment=a, user=caller)
+    services.activate_segment(segment=a, user=caller, now=timezone.now())
     a, b = _fresh(a), _fresh(b)
     assert (a.status, a.actual_start, a.actual_end) == ("in_progress", again, None)
     assert b.status == "completed"
@@ -163,10 +164,10 @@ def test_a_past_moment_is_logged_but_never_before_the_last_change(show, show_clo
     caller = make_user("show_caller")
     _session, (a, b, *_rest) = show
     now = show_clock(10)
-    services.activate_segment(segment=a, user=caller, at=now - timedelta(minutes=10))
+    services.activate_segment(segment=a, user=caller, at=now - timedelta(minutes=10), now=timezone.now())
     assert _fresh(a).actual_start == now - timedelta(minutes=10)
     with pytest.raises(InvalidInput) as error:
-        services.activate_segment(segment=b, user=caller, at=now - timedelta(minutes=11))
+        services.activate_segment(segment=b, user=caller, at=now - timedelta(minutes=11), now=timezone.now())
     assert "at" in error.value.errors
 
 
@@ -174,7 +175,7 @@ def test_the_live_segment_cannot_be_deleted(show, show_clock, make_user):
     caller = make_user("show_caller")
     _session, (a, b, *_rest) = show
     show_clock(0)
-    services.activate_segment(segment=a, user=caller)
+    services.activate_segment(segment=a, user=caller, now=timezone.now())
     with pytest.raises(Conflict):
         services.delete_segment(segment=a)
     services.delete_segment(segment=b)
@@ -186,7 +187,7 @@ def test_update_segment_never_touches_the_status(show, show_clock, make_user):
     _session, (a, *_rest) = show
     stale = Segment.objects.get(pk=a.pk)  # loaded before the activation
     show_clock(0)
-    services.activate_segment(segment=a, user=caller)
+    services.activate_segment(segment=a, user=caller, now=timezone.now())
     services.update_segment(segment=stale, name="Cold open")
     a = _fresh(a)
     assert (a.name, a.status) == ("Cold open", "in_progress")
@@ -226,7 +227,7 @@ def test_show_state_reads_the_live_segment_from_the_state_row(show, show_clock, 
     caller = make_user("show_caller")
     session, (a, b, *_rest) = show
     show_clock(0)
-    services.activate_segment(segment=a, user=caller)
+    services.activate_segment(segment=a, user=caller, now=timezone.now())
     now = show_clock(13)
     state = selectors.show_state(session, now=now)
     assert state.active_segment.pk == a.pk
