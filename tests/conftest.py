@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
+
+from tests.factories import bearer
 
 # asgi_server, browser (one Chromium per session), logged_in_page: for the browser tests anywhere.
 pytest_plugins = ["tests.browser_fixtures"]
@@ -95,14 +96,6 @@ def make_user(db, roles):
         return user
 
     return _make
-
-
-def bearer(user) -> str:
-    return f"Bearer {RefreshToken.for_user(user).access_token}"
-
-
-def access_token(user) -> str:
-    return str(RefreshToken.for_user(user).access_token)
 
 
 @pytest.fixture

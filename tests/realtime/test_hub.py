@@ -16,7 +16,7 @@ from config.asgi import application
 from realtime import broadcast
 from realtime.groups import role_group, user_group
 from realtime.hub import SocketHub, hub_for
-from tests.conftest import access_token
+from tests.factories import access_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -32,8 +32,8 @@ from realtime.groups import hotset_session_group, role_group, runofshow_session_
 from realtime.models import EventLog
 from rotations.models import SchedulerRun
 from runofshow.models import SessionState
-from tests.conftest import access_token
-from tests.runofshow.conftest import build_show
+from tests.factories import access_token
+from tests.runofshow.factories import build_show
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

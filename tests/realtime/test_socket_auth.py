@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from config.asgi import application
 from realtime import broadcast, registry
 from realtime.groups import role_group, user_group
-from tests.conftest import access_token
+from tests.factories import access_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

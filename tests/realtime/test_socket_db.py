@@ -54,7 +54,7 @@ async def test_events_delivered_to_a_socket_keep_the_connection(make_user):
     from config.asgi import application
     from realtime import broadcast
     from realtime.groups import user_group
-    from tests.conftest import access_token
+    from tests.factories import access_token
 
     user = await database_sync_to_async(make_user)("producer")
     communicator = WebsocketCommunicator(application, f"/ws/?token={access_token(user)}")

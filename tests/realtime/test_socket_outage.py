@@ -11,7 +11,7 @@ from django.utils import timezone
 from config.asgi import application
 from realtime import broadcast
 from realtime.groups import user_group
-from tests.conftest import access_token
+from tests.factories import access_token
 from tests.realtime.test_redis_outage import RedisProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import Group, Permission
 
 from config.asgi import application
-from tests.conftest import access_token
+from tests.factories import access_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ from config.asgi import application
 from realtime import auth, broadcast, consumers, registry
 from realtime.db import SocketDatabaseSyncToAsync
 from realtime.groups import user_group
-from tests.conftest import access_token
+from tests.factories import access_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

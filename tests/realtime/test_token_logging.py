@@ -25,7 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from config.logging import RedactTokens
-from tests.conftest import access_token
+from tests.factories import access_token
 
 ROOT = Path(__file__).resolve().parents[2]
 

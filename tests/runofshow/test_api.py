@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, ShowSession
-from tests.runofshow.conftest import SHOW_START
+from tests.runofshow.factories import SHOW_START
 
 pytestmark = pytest.mark.django_db
 

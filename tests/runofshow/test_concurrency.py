@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from runofshow import services
 from runofshow.models import AuditEntry, Segment, SessionState
-from tests.conftest import bearer
+from tests.factories import bearer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from config.asgi import application
 from realtime.groups import RUNOFSHOW_SESSION, object_group, role_group
 from runofshow import services
-from tests.conftest import access_token
+from tests.factories import access_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

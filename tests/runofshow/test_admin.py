@@ -1,82 +1,22 @@
-"""The dashboard page and its links, the admin, and the demo seed."""
+"""The run-of-show admin: every write through the services, the live segment kept."""
 
 from __future__ import annotations
 
-import io
-import json
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from runofshow import dashboards, demo, services
-from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, SessionState, ShowSession
-
-pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-# --- Dashboard -------------------------------------------------------------------
-
-
-def test_dashboard_renders_the_rundown_with_the_users_columns(make_user, show):
-    session, segments = show
-    director = make_user("director")
-    services.set_visible_columns(user=director, session=session, visible_columns=["order", "name", "cues_count"])
-    response = _client(director).get(f"/dash/runofshow/{session.pk}/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert session.name in html
-    assert 'id="ros-columns-dialog"' in html
-    assert "ros-next-button" not in html  # not a show caller
-    initial = json.loads(html.split('<script id="ros-initial" type="application/json">')[1].split("</script>")[0])
-    assert initial["columns"] == ["order", "name", "cues_count"]
-    assert initial["can_call"] is False
-    assert [s["id"] for s in initial["segments"]] == [s.pk for s in segments]
-    assert initial["state"]["active_segment"] is None
-    assert response.cookies.get("csrftoken")  # the page's API calls need it
-
-
-def test_show_callers_get_the_buttons(make_user, show):
-    session, _segments = show
-    html = _client(make_user("show_caller")).get(f"/dash/runofshow/{session.pk}/").content.decode()
-    assert "ros-next-button" in html
-    assert '"can_call": true' in html
-
-
-def test_dashboard_refuses_those_who_cannot_see_the_show(make_user, show):
-    session, _segments = show
-    assert _client(make_user("crew")).get(f"/dash/runofshow/{session.pk}/").status_code == 403
-    assert _client(make_user("director")).get("/dash/runofshow/987654/").status_code == 404
-    anonymous = Client().get(f"/dash/runofshow/{session.pk}/")
-    assert anonymous.status_code == 302
-    assert anonymous["Location"].startswith("/admin/login/")
-
-
-def test_dashboard_links(make_user, show):
-    session, _segments = show
-    assert dashboards.links(make_user("crew")) == []
-    links = dashboards.links(make_user("director"))
-    assert links == [(f"Run of show · {session.name} (2030-05-01)", f"/dash/runofshow/{session.pk}/")]
-    index = _client(make_user("show_caller")).get("/dash/").content.decode()
-    assert f"/dash/runofshow/{session.pk}/" in index
-
-
-# --- Admin -----------------------------------------------------------------------
+from runofshow import services
+from runofshow.models import AuditEntry, ColumnPreference, Segment, SessionState
 
 
 @pytest.fixture
 def admin_client_(db):
     user = get_user_model().objects.create_superuser("root", "root@example.com", "pw-Secret-123")
-    return _client(user), user
+    client = Client()
+    client.force_login(user)
+    return client, user
 
 
 def test_every_model_has_a_working_changelist_and_search(admin_client_, show, make_user):
@@ -217,27 +157,6 @@ def test_admin_creates_sessions_with_their_state_row(admin_client_):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert SessionState.objects.filter(session__name="Late show").exists()
-
-
-# --- Demo ------------------------------------------------------------------------
-
-
-def test_seed_demo_adds_an_awards_night_and_is_idempotent(roles):
-    call_command("seed_demo", stdout=io.StringIO())
-    session = ShowSession.objects.get(name=demo.SHOW_NAME)
-    segments = list(session.segments.order_by("order"))
-    assert len(segments) == 12
-    assert all(segment.cues.exists() for segment in segments)
-    assert segments[0].start_time.astimezone(ZoneInfo(demo.TIMEZONE)).hour == 19
-    assert all(later.start_time == earlier.end_time for earlier, later in zip(segments, segments[1:], strict=False))
-    counts = (ShowSession.objects.count(), Segment.objects.count(), Cue.objects.count(), SessionState.objects.count())
-    call_command("seed_demo", stdout=io.StringIO())
-    assert counts == (
-        ShowSession.objects.count(),
-        Segment.objects.count(),
-        Cue.objects.count(),
-        SessionState.objects.count(),
-    )
 
 
 def test_admin_edits_go_through_the_services_and_tell_the_viewers(admin_client_, show):
