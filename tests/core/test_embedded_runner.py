@@ -17,7 +17,7 @@ from config import embedded
 from realtime import broadcast
 from realtime.groups import user_group
 from realtime.models import EventLog
-from tests.conftest import access_token
+from tests.factories import access_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
