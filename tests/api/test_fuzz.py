@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from config.wsgi import application
-from tests.conftest import bearer
+from tests.factories import bearer
 
 
 def _published_schema() -> dict:

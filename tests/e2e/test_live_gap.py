@@ -20,7 +20,7 @@ from publishing.models import PlatformAccount, Video
 from runofshow import services as runofshow_services
 from tests.e2e.support import run_in_thread
 from tests.e2e.test_hotset_dashboard import _build_shoot_day
-from tests.runofshow.conftest import build_show
+from tests.runofshow.factories import build_show
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

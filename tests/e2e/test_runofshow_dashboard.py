@@ -12,7 +12,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from runofshow import services
-from tests.runofshow.conftest import build_show
+from tests.runofshow.factories import build_show
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
