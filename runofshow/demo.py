@@ -83,39 +83,35 @@ RUNDOWN = [
 
 
 def seed(*, users, stdout) -> None:
+    """Idempotent: the show is found by name, its segments by order, their cues by kind and
+    number; what is missing is created through the services."""
     caller = users.get("show_caller")
     tz = zoneinfo.ZoneInfo(TIMEZONE)
-    session, created = ShowSession.objects.get_or_create(
-        name=SHOW_NAME,
-        defaults={
-            "date": timezone.now().astimezone(tz).date(),
-            "venue": VENUE,
-            "timezone": TIMEZONE,
-            "created_by": caller,
-        },
-    )
-    services.ensure_state(session=session)
+    session = ShowSession.objects.filter(name=SHOW_NAME).first()
+    created = session is None
+    if created:
+        session = services.create_session(
+            name=SHOW_NAME, date=timezone.now().astimezone(tz).date(), venue=VENUE, timezone=TIMEZONE, user=caller
+        )
     start = datetime.combine(session.date, DOORS, tzinfo=tz)
+    existing = {segment.order: segment for segment in session.segments.all()}
     for order, (name, segment_type, minutes, notes, cues) in enumerate(RUNDOWN, start=1):
-        segment, _ = Segment.objects.get_or_create(
+        segment = existing.get(order) or services.create_segment(
             session=session,
             order=order,
-            defaults={
-                "name": name,
-                "type": segment_type,
-                "start_time": start,
-                "duration": minutes,
-                "notes": notes,
-                "created_by": caller,
-            },
+            name=name,
+            type=segment_type,
+            start_time=start,
+            duration=minutes,
+            notes=notes,
+            user=caller,
         )
         start += timedelta(minutes=minutes)
+        have = set(segment.cues.values_list("kind", "number"))
         for kind, number, offset, description in cues:
-            Cue.objects.get_or_create(
-                segment=segment,
-                kind=kind,
-                number=number,
-                defaults={"offset_seconds": offset, "description": description},
-            )
+            if (kind, number) not in have:
+                services.create_cue(
+                    segment=segment, kind=kind, number=number, offset_seconds=offset, description=description
+                )
     if created:
         stdout.write(f"Run of show: {SHOW_NAME} ({len(RUNDOWN)} segments) at /dash/runofshow/{session.pk}/")

@@ -59,7 +59,9 @@ def test_the_show_console_shows_a_segment_activated_while_it_loaded(asgi_server,
     run_in_thread(lambda: built.update(zip(("session", "segments"), build_show(), strict=True)))
     session, first = built["session"], built["segments"][0]
     page = logged_in_page(make_user("director"))
-    _change_before_the_socket_starts(page, lambda: runofshow_services.activate_segment(segment=first, user=None))
+    _change_before_the_socket_starts(
+        page, lambda: runofshow_services.activate_segment(segment=first, user=None, now=timezone.now())
+    )
     page.goto(f"{asgi_server}/dash/runofshow/{session.pk}/")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
     expect(page.locator(f'#ros-table tbody tr[data-segment-id="{first.pk}"]')).to_have_class(re.compile(r"\bactive\b"))
