@@ -73,6 +73,23 @@ def broadcast_rules(db):
     ensure_default_rules(BroadcastRule)
 
 
+@pytest.fixture(autouse=True)
+def migration_rows(request):
+    """Every database test starts with the rows the migrations create (the broadcast rules).
+
+    A transaction=True test ends with a flush that deletes them, and the database is reused
+    from run to run: without this, a test that publishes events passed or failed depending
+    on which tests ran before it."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        return
+    from realtime.models import BroadcastRule
+
+    if not BroadcastRule.objects.exists():
+        request.getfixturevalue("broadcast_rules")
+
+
 @pytest.fixture
 def roles(db, broadcast_rules):
     """The role groups with their permissions, as `setup_roles` makes them (and the broadcast rules)."""

@@ -21,6 +21,22 @@ from tests.factories import access_token
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+async def _tasks_finished_before_teardown():
+    """Each test's hub tasks (readers its leaves cancelled, sockets left open) are cancelled and
+    awaited while the test's loop still runs. Left to pytest-asyncio, they were cancelled a
+    second time after the synchronous database teardown, and about one run in fifteen a
+    reader then kept polling Redis and the teardown never ended."""
+    yield
+    current = asyncio.current_task()
+    leftover = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    for task in leftover:
+        task.cancel()
+    if leftover:
+        _, pending = await asyncio.wait(leftover, timeout=10)
+        assert not pending, f"tasks that ignored their cancellation: {pending}"
+
+
 async def _members(group: str) -> list[str]:
     layer = get_channel_layer()
     connection = layer.connection(layer.consistent_hash(group))

@@ -28,7 +28,8 @@ from websockets.sync.client import connect as ws_connect
 from hotset import services as hotset_services
 from hotset.models import ProjectionThrottle, ScheduleItem
 from publishing.models import PlatformAccount, PostStatus, ScheduledPost, Video
-from realtime.groups import hotset_session_group, role_group, runofshow_session_group
+from realtime import groups
+from realtime.groups import object_group, role_group
 from realtime.models import EventLog
 from rotations.models import SchedulerRun
 from runofshow.models import SessionState
@@ -212,7 +213,7 @@ def _hotset_session():
 
 def _projections(session) -> int:
     return EventLog.objects.filter(
-        event_type="hotset.projection.updated", group_name=hotset_session_group(session.pk)
+        event_type="hotset.projection.updated", group_name=object_group(groups.HOTSET_SESSION, session.pk)
     ).count()
 
 
@@ -251,7 +252,7 @@ def test_activation_answers_at_once_with_redis_frozen_and_sends_resume_after(red
     session, segments = build_show()
     caller = make_user("show_caller")
     server = web_server(redis_server.url)
-    group = runofshow_session_group(session.pk)
+    group = object_group(groups.RUNOFSHOW_SESSION, session.pk)
     assert _call(server, caller, "POST", f"runofshow/segments/{segments[0].pk}/activate/").status_code == 200
 
     redis_server.freeze()
@@ -293,7 +294,7 @@ def test_hotset_patches_answer_at_once_with_redis_frozen(redis_server, web_serve
 
     item = ScheduleItem.objects.get(pk=item.pk)
     assert (item.notes, item.planned_duration_minutes) == ("frozen 2", 45)
-    group = hotset_session_group(session.pk)
+    group = object_group(groups.HOTSET_SESSION, session.pk)
     assert EventLog.objects.filter(event_type="hotset.item.updated", group_name=group).count() == 3
     assert _projections(session) == projections + 2
     assert ProjectionThrottle.objects.get(session_id=session.pk).pending_due_at is None
@@ -344,7 +345,7 @@ def test_hotset_patches_commit_and_answer_200_with_redis_down(redis_server, web_
         assert response.status_code == 200, response.text
     item = ScheduleItem.objects.get(pk=item.pk)
     assert (item.notes, item.planned_duration_minutes) == ("down 2", 50)
-    group = hotset_session_group(session.pk)
+    group = object_group(groups.HOTSET_SESSION, session.pk)
     assert EventLog.objects.filter(event_type="hotset.item.updated", group_name=group).count() == 3
     assert _projections(session) == projections + 3
     assert ProjectionThrottle.objects.get(session_id=session.pk).pending_due_at is None

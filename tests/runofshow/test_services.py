@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
-from realtime.groups import runofshow_session_group
+from realtime import groups
+from realtime.groups import object_group
 from realtime.models import EventLog
 from runofshow import selectors, services
 from runofshow.columns import DEFAULT_COLUMNS
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _session_events(session):
     return list(
-        EventLog.objects.filter(group_name=runofshow_session_group(session.pk))
+        EventLog.objects.filter(group_name=object_group(groups.RUNOFSHOW_SESSION, session.pk))
         .exclude(event_type="runofshow.rundown.changed")
         .order_by("seq")
         .values_list("event_type", "payload")
