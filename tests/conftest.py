@@ -70,33 +70,45 @@ def broadcast_rules(db):
     from realtime.models import BroadcastRule
     from realtime.rules import ensure_default_rules
 
-    ensure_default_rules(BroadcastRule)
+    if not BroadcastRule.objects.exists():
+        ensure_default_rules(BroadcastRule)
 
 
 @pytest.fixture(autouse=True)
-def migration_rows(request):
-    """Every database test starts with the rows the migrations create (the broadcast rules).
+def baseline_rows(request, django_db_blocker):
+    """Every database test starts with the rows the migrations and ``setup_roles`` make: the
+    broadcast rules and the role groups, committed once and kept.
 
     A transaction=True test ends with a flush that deletes them, and the database is reused
     from run to run: without this, a test that publishes events passed or failed depending
-    on which tests ran before it."""
+    on which tests ran before it, and every test paid for the role groups again."""
     if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
         request.fixturenames
     ):
         return
+    from config.management.commands.setup_roles import setup_roles
+    from config.roles import ROLES
     from realtime.models import BroadcastRule
+    from realtime.rules import ensure_default_rules
 
-    if not BroadcastRule.objects.exists():
-        request.getfixturevalue("broadcast_rules")
+    with django_db_blocker.unblock():
+        if not BroadcastRule.objects.exists():
+            ensure_default_rules(BroadcastRule)
+        if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
+            setup_roles()
 
 
 @pytest.fixture
 def roles(db, broadcast_rules):
     """The role groups with their permissions, as `setup_roles` makes them (and the broadcast rules)."""
     from config.management.commands.setup_roles import setup_roles
+    from config.roles import ROLES
 
-    setup_roles()
-    return {group.name: group for group in Group.objects.all()}
+    groups = {group.name: group for group in Group.objects.filter(name__in=ROLES)}
+    if len(groups) < len(ROLES):
+        setup_roles()
+        groups = {group.name: group for group in Group.objects.filter(name__in=ROLES)}
+    return groups
 
 
 @pytest.fixture

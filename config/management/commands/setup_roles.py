@@ -11,17 +11,20 @@ def setup_roles() -> dict[str, int]:
     Idempotent: running it again changes nothing. Returns role → number of perms.
     """
     granted = collect_role_permissions()
+    # One read for every permission (a query per permission made this ~400 queries).
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
+    }
     counts = {}
     with transaction.atomic():
         for role in ROLES:
             group, _ = Group.objects.get_or_create(name=role)
             perms = []
             for dotted in sorted(granted[role]):
-                app_label, _, codename = dotted.partition(".")
-                perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-                if perm is None:
+                if dotted not in by_name:
                     raise CommandError(f"permission {dotted} does not exist (migrations not applied?)")
-                perms.append(perm)
+                perms.append(by_name[dotted])
             group.permissions.set(perms)
             counts[role] = len(perms)
     return counts
