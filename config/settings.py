@@ -268,6 +268,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name across apps get their own component names.
+    "ENUM_NAME_OVERRIDES": {"SegmentStatusEnum": "runofshow.models.Segment.Status"},
 }
 
 # --- Domain knobs -------------------------------------------------------------

@@ -11,7 +11,10 @@ read-only here: they change only through activate / complete (the admin actions)
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -65,6 +68,53 @@ def save_cue(obj: Cue, form) -> Cue:
     return services.update_cue(cue=_stored(obj), **_changes(obj, form, services.CUE_FIELDS))
 
 
+def in_show_zone(moment, zone_name: str) -> str:
+    """A moment as the show reads it: its zone's wall clock, with the zone's abbreviation."""
+    if moment is None:
+        return "—"
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(zone_name)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+class ShowZoneAdmin(ServiceWritesAdmin):
+    """The change page reads and shows times in the show's zone (SPEC §2), like the API.
+
+    ``show_zone_path`` leads from the model to its session's ``timezone``. A new row's zone is
+    its session's, once the form names it (``?session=`` or the posted field)."""
+
+    show_zone_path = "timezone"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return zone_help(db_field, request, super().formfield_for_dbfield(db_field, request, **kwargs))
+
+    def _show_zone(self, request, object_id) -> str | None:
+        if object_id is not None:
+            rows = self.model.objects.filter(pk=object_id) if str(object_id).isdigit() else self.model.objects.none()
+            return rows.values_list(self.show_zone_path, flat=True).first()
+        session_id = request.POST.get("session") or request.GET.get("session")
+        if session_id and str(session_id).isdigit():
+            return ShowSession.objects.filter(pk=session_id).values_list("timezone", flat=True).first()
+        return None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        zone = self._show_zone(request, object_id)
+        if zone is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        request.show_zone = zone  # for the time fields' help text
+        with timezone.override(zone):  # the form parses, and the page renders, in the show's zone
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        return response
+
+
+def zone_help(db_field, request, formfield):
+    """A time field says which zone it is in."""
+    zone = getattr(request, "show_zone", None)
+    if formfield is not None and zone and isinstance(db_field, models.DateTimeField):
+        formfield.help_text = f"In the show's time zone ({zone})."
+    return formfield
+
+
 def save_inline_formset(formset, save_one, delete_one) -> None:
     """An inline formset's rows, each through its service: deletions first, then edits and
     new rows (only the forms that changed). A refusal rolls the whole request back
@@ -85,6 +135,9 @@ class SegmentInline(admin.TabularInline):
     ordering = ["order", "id"]
     extra = 0
     show_change_link = True
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return zone_help(db_field, request, super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("cues")
@@ -107,7 +160,7 @@ class CueInline(admin.TabularInline):
 
 
 @admin.register(ShowSession)
-class ShowSessionAdmin(ServiceWritesAdmin):
+class ShowSessionAdmin(ShowZoneAdmin):
     list_display = ["name", "date", "venue", "timezone", "segments_count", "live_segment", "created_by"]
     list_filter = ["date", "venue", "timezone"]
     search_fields = ["name", "venue"]
@@ -157,8 +210,12 @@ class ShowSessionAdmin(ServiceWritesAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(ServiceWritesAdmin):
-    list_display = ["name", "session", "order", "start_time", "duration", "type", "status", "cue_total", "updated_at"]
+class SegmentAdmin(ShowZoneAdmin):
+    show_zone_path = "session__timezone"
+    list_display = [
+        *("name", "session", "order", "planned_start", "duration"),
+        *("type", "status", "cue_total", "updated_at"),
+    ]
     list_display_links = ["name"]
     list_editable = ["order"]
     list_filter = ["status", "type", "session"]
@@ -167,7 +224,7 @@ class SegmentAdmin(ServiceWritesAdmin):
     ordering = ["session", "order", "id"]
     readonly_fields = ["status", "actual_start", "actual_end", "created_by", "created_at", "updated_at"]
     inlines = [CueInline]
-    actions = ["activate", "complete"]
+    actions = ["activate", "complete", "skip"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(cues_total=Count("cues"))
@@ -175,6 +232,10 @@ class SegmentAdmin(ServiceWritesAdmin):
     @admin.display(description="Cues", ordering="cues_total")
     def cue_total(self, segment: Segment) -> int:
         return segment.cues_total
+
+    @admin.display(description="Planned start (show's zone)", ordering="start_time")
+    def planned_start(self, segment: Segment) -> str:
+        return in_show_zone(segment.start_time, segment.session.timezone)
 
     def has_manage_show_call_permission(self, request) -> bool:
         return request.user.has_perm("runofshow.manage_show_call")
@@ -215,6 +276,16 @@ class SegmentAdmin(ServiceWritesAdmin):
                 self.message_user(request, f"{segment}: {error.detail}", messages.ERROR)
             else:
                 self.message_user(request, f"{segment} completed.", messages.SUCCESS)
+
+    @admin.action(description="Skip the selected (pending) segments", permissions=["manage_show_call"])
+    def skip(self, request, queryset):
+        for segment in queryset.order_by("order", "id"):
+            try:
+                services.skip_segment(segment=segment, user=request.user, now=timezone.now())
+            except DomainError as error:
+                self.message_user(request, f"{segment}: {error.detail}", messages.ERROR)
+            else:
+                self.message_user(request, f"{segment} skipped.", messages.SUCCESS)
 
 
 @admin.register(Cue)
@@ -274,8 +345,20 @@ class SessionStateAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["recorded_at", "session", "action", "from_segment_name", "to_segment_name", "actor_username", "at"]
+    list_display = [
+        "recorded_at",
+        "session",
+        "action",
+        "from_segment_name",
+        "to_segment_name",
+        "actor_username",
+        "moment",
+    ]
     list_filter = ["action", "session"]
     search_fields = ["from_segment_name", "to_segment_name", "actor_username", "session__name"]
     list_select_related = ["session"]
     date_hierarchy = "recorded_at"
+
+    @admin.display(description="At (show's zone)", ordering="at")
+    def moment(self, entry: AuditEntry) -> str:
+        return in_show_zone(entry.at, entry.session.timezone)

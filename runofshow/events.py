@@ -10,6 +10,8 @@ from realtime import broadcast, groups
 
 SEGMENT_ACTIVATED = "runofshow.segment.activated"
 SEGMENT_COMPLETED = "runofshow.segment.completed"
+# Pending segments skipped on purpose, or jumped over by an activation.
+SEGMENTS_SKIPPED = "runofshow.segment.skipped"
 # Not a state change: the rundown itself was edited (segments or cues); viewers refetch.
 RUNDOWN_CHANGED = "runofshow.rundown.changed"
 
@@ -20,6 +22,10 @@ def segment_activated_payload(segment, *, updated_by: int | None) -> dict:
 
 def segment_completed_payload(segment) -> dict:
     return {"session_id": segment.session_id, "segment_id": segment.pk}
+
+
+def segments_skipped_payload(segments) -> dict:
+    return {"session_id": segments[0].session_id, "segment_ids": [segment.pk for segment in segments]}
 
 
 def rundown_changed_payload(session_id: int) -> dict:

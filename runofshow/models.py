@@ -82,6 +82,7 @@ class Segment(models.Model):
         PENDING = "pending", "Pending"
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
+        SKIPPED = "skipped", "Skipped"
 
     session = models.ForeignKey(ShowSession, on_delete=models.CASCADE, related_name="segments")
     order = models.PositiveIntegerField(help_text="Position in the rundown (ascending).")
@@ -206,6 +207,7 @@ class AuditEntry(models.Model):
     class Action(models.TextChoices):
         ACTIVATE = "activate", "Activate"
         COMPLETE = "complete", "Complete"
+        SKIP = "skip", "Skip"
 
     session = models.ForeignKey(ShowSession, on_delete=models.CASCADE, related_name="audit_entries")
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from config.errors import Conflict, InvalidInput
 from config.services import model_update
@@ -223,6 +223,38 @@ def _audit(*, state, action: str, user, at: datetime, from_segment, to_segment) 
     )
 
 
+# ``expected_active`` not given: the caller does not say what it believes is live.
+UNSTATED = object()
+
+
+def _check_expected(state: SessionState, expected_active) -> None:
+    """409 naming the live segment when the caller believed another one (or none) was live:
+    a second caller's click never completes the first caller's segment at 0 s."""
+    if expected_active is UNSTATED or expected_active == state.active_segment_id:
+        return
+    live = state.active_segment
+    if live is None:
+        detail = "No segment is live now (someone else moved the show); reload."
+    else:
+        detail = f"Segment {live.pk} \u201c{live.name}\u201d is live now (someone else moved the show); reload."
+    raise Conflict(detail, errors={"expected_active": [detail]})
+
+
+def _skip_pending_before(target: Segment, *, state, user, moment: datetime) -> list[Segment]:
+    """The pending segments ahead of ``target`` in the rundown are jumped over: skipped."""
+    jumped = list(
+        Segment.objects.select_for_update()
+        .filter(session_id=target.session_id, status=Segment.Status.PENDING)
+        .filter(Q(order__lt=target.order) | Q(order=target.order, pk__lt=target.pk))
+        .order_by("order", "pk")
+    )
+    for segment in jumped:
+        segment.status = Segment.Status.SKIPPED
+        segment.save(update_fields=["status", "updated_at"])
+        _audit(state=state, action=AuditEntry.Action.SKIP, user=user, at=moment, from_segment=segment, to_segment=None)
+    return jumped
+
+
 def _finish(segment: Segment, moment: datetime) -> None:
     segment.status = Segment.Status.COMPLETED
     segment.actual_end = moment
@@ -230,12 +262,16 @@ def _finish(segment: Segment, moment: datetime) -> None:
 
 
 @transaction.atomic
-def activate_segment(*, segment: Segment, user, now: datetime, at: datetime | None = None) -> SessionState:
+def activate_segment(
+    *, segment: Segment, user, now: datetime, at: datetime | None = None, expected_active=UNSTATED
+) -> SessionState:
     """Makes ``segment`` the live one at ``at`` (a logged past moment) or ``now``. A segment
-    already live is completed at the same moment
-    (its actual end = this segment's actual start). Activating a completed segment runs it
-    again (new actual start, actual end cleared). Activating the live segment → 409."""
+    already live is completed at the same moment (its actual end = this segment's actual
+    start); the pending segments before it in the rundown are skipped. Activating a
+    completed or skipped segment runs it. Activating the live segment → 409; so is an
+    ``expected_active`` (the segment id the caller believes is live, or None) that is not."""
     state = _lock_state(segment.session_id)
+    _check_expected(state, expected_active)
     if state.active_segment_id == segment.pk:
         raise Conflict("The segment is already live.")
     locked = _lock_segments(segment.pk, state.active_segment_id)
@@ -244,6 +280,7 @@ def activate_segment(*, segment: Segment, user, now: datetime, at: datetime | No
     previous = locked.get(state.active_segment_id)
     if previous is not None:
         _finish(previous, moment)
+    jumped = _skip_pending_before(target, state=state, user=user, moment=moment)
     target.status = Segment.Status.IN_PROGRESS
     target.actual_start = moment
     target.actual_end = None
@@ -259,6 +296,8 @@ def activate_segment(*, segment: Segment, user, now: datetime, at: datetime | No
         events.publish(
             events.SEGMENT_COMPLETED, events.segment_completed_payload(previous), session_id=state.session_id
         )
+    if jumped:
+        events.publish(events.SEGMENTS_SKIPPED, events.segments_skipped_payload(jumped), session_id=state.session_id)
     events.publish(
         events.SEGMENT_ACTIVATED,
         events.segment_activated_payload(target, updated_by=getattr(user, "pk", None)),
@@ -268,10 +307,14 @@ def activate_segment(*, segment: Segment, user, now: datetime, at: datetime | No
 
 
 @transaction.atomic
-def complete_segment(*, segment: Segment, user, now: datetime, at: datetime | None = None) -> SessionState:
+def complete_segment(
+    *, segment: Segment, user, now: datetime, at: datetime | None = None, expected_active=UNSTATED
+) -> SessionState:
     """Completes the live segment (actual end = the moment); the show then has no live
-    segment until the next activate. Completing a segment that is not live → 409."""
+    segment until the next activate. Completing a segment that is not live → 409, as is an
+    ``expected_active`` that is not the live one."""
     state = _lock_state(segment.session_id)
+    _check_expected(state, expected_active)
     if state.active_segment_id != segment.pk:
         raise Conflict("Only the live segment can be completed; this one is not live.")
     target = _lock_segments(segment.pk)[segment.pk]
@@ -284,6 +327,22 @@ def complete_segment(*, segment: Segment, user, now: datetime, at: datetime | No
     _audit(state=state, action=AuditEntry.Action.COMPLETE, user=user, at=moment, from_segment=target, to_segment=None)
     events.publish(events.SEGMENT_COMPLETED, events.segment_completed_payload(target), session_id=state.session_id)
     return state
+
+
+@transaction.atomic
+def skip_segment(*, segment: Segment, user, now: datetime, at: datetime | None = None) -> Segment:
+    """Marks a pending segment skipped: it leaves the projection (expected end, offset) and
+    can still be activated later. Any other status → 409."""
+    state = _lock_state(segment.session_id)
+    target = _lock_segments(segment.pk)[segment.pk]
+    if target.status != Segment.Status.PENDING:
+        raise Conflict(f"Only a pending segment can be skipped; this one is {target.get_status_display().lower()}.")
+    moment = _moment(state, now=now, at=at)
+    target.status = Segment.Status.SKIPPED
+    target.save(update_fields=["status", "updated_at"])
+    _audit(state=state, action=AuditEntry.Action.SKIP, user=user, at=moment, from_segment=target, to_segment=None)
+    events.publish(events.SEGMENTS_SKIPPED, events.segments_skipped_payload([target]), session_id=state.session_id)
+    return target
 
 
 # --- Preferences ----------------------------------------------------------------

@@ -17,11 +17,15 @@ Definitions, for a given ``now`` (durations are reported in whole seconds):
   rundown order, follows the one before it in the projection (keeping its planned gap)
   and never starts before ``now``; when nothing has started yet the first one starts at
   ``max(now, its planned start)``.
+- Skipped segments (jumped over, or skipped on purpose) leave the projection: they have no
+  projected times, the segments after them follow the one before them, and so they leave
+  the expected end of show and the offset (a show that drops a 20 min segment reads 20 min
+  ahead). The planned end of show stays what the rundown planned.
 - Expected end of show = the latest projected end.
 - Show offset = expected end of show − planned end of show. **Positive = behind** (the
   show is running late), negative = ahead — as show callers read it. (The hot set's
   cumulative variance is "planned − actual", the opposite sign.)
-- Expected segment = the first segment whose planned interval contains ``now``.
+- Expected segment = the first segment not skipped whose planned interval contains ``now``.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from datetime import datetime, timedelta
 PENDING = "pending"
 IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
-STATUSES = (PENDING, IN_PROGRESS, COMPLETED)
+SKIPPED = "skipped"
+STATUSES = (PENDING, IN_PROGRESS, COMPLETED, SKIPPED)
 
 # Within this many seconds either way the show reads "on time".
 ON_TIME_TOLERANCE_SECONDS = 30
@@ -66,8 +71,9 @@ class SegmentTiming:
     status: str
     planned_start: datetime
     planned_end: datetime
-    projected_start: datetime
-    projected_end: datetime
+    # None for a skipped segment (it leaves the projection).
+    projected_start: datetime | None
+    projected_end: datetime | None
     # Completed: the actual duration; in progress: time elapsed so far; pending: None.
     actual_seconds: int | None
     # actual − planned (positive = over); in progress: the overrun so far (≥ 0); pending: None.
@@ -147,7 +153,7 @@ def compute(segments: Sequence[SegmentInput], *, now: datetime) -> ShowTiming:
 
     timings = []
     for segment in rundown:
-        projected_start, projected_end = projected[segment.id]
+        projected_start, projected_end = projected.get(segment.id, (None, None))
         actual = over_under = None
         if segment.status == COMPLETED and segment.actual_start is not None and segment.actual_end is not None:
             actual = seconds(segment.actual_end - segment.actual_start)
@@ -168,8 +174,8 @@ def compute(segments: Sequence[SegmentInput], *, now: datetime) -> ShowTiming:
             )
         )
 
-    expected_end = max(end for _, end in projected.values())
-    offset = seconds(expected_end - planned_end_of_show)
+    expected_end = max((end for _, end in projected.values()), default=None)
+    offset = seconds(expected_end - planned_end_of_show) if expected_end is not None else 0
     active_id = running[0].id if running else None
     return ShowTiming(
         now=now,
@@ -180,7 +186,9 @@ def compute(segments: Sequence[SegmentInput], *, now: datetime) -> ShowTiming:
         ahead_behind=ahead_behind(offset),
         active_segment_id=active_id,
         next_segment_id=_next_segment_id(rundown, running[0] if running else None),
-        expected_segment_id=next((s.id for s in rundown if s.planned_start <= now < s.planned_end), None),
+        expected_segment_id=next(
+            (s.id for s in rundown if s.status != SKIPPED and s.planned_start <= now < s.planned_end), None
+        ),
         segments=tuple(timings),
     )
 

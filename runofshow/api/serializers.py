@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.utils import timezone
 from rest_framework import serializers
 
+from config.api import ActionMomentSerializer
 from config.validators import validate_date, validate_moment
 from runofshow.columns import ALLOWED_COLUMNS, DEFAULT_COLUMNS, column_errors
 from runofshow.models import MAX_CUE_OFFSET_SECONDS, MAX_SEGMENT_MINUTES, AuditEntry, Cue, Segment, ShowSession
@@ -39,6 +41,10 @@ class ShowSessionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"timezone": {"help_text": "IANA time zone the show's times are shown in."}}
+
+    def to_representation(self, instance):
+        with timezone.override(instance.timezone):  # each show's times in its own zone
+            return super().to_representation(instance)
 
     def get_active_segment_id(self, session: ShowSession) -> int | None:
         state = getattr(session, "state", None)
@@ -191,8 +197,8 @@ class SegmentTimingSerializer(serializers.Serializer):
     status = serializers.CharField()
     planned_start = serializers.DateTimeField()
     planned_end = serializers.DateTimeField()
-    projected_start = serializers.DateTimeField()
-    projected_end = serializers.DateTimeField()
+    projected_start = serializers.DateTimeField(allow_null=True, help_text="Null for a skipped segment.")
+    projected_end = serializers.DateTimeField(allow_null=True, help_text="Null for a skipped segment.")
     actual_seconds = serializers.IntegerField(
         allow_null=True, help_text="Completed: actual duration; in progress: elapsed so far; pending: null."
     )
@@ -200,7 +206,7 @@ class SegmentTimingSerializer(serializers.Serializer):
         allow_null=True,
         help_text=(
             "Actual − planned duration in seconds: positive = over (ran long), negative = under. "
-            "In progress: the overrun so far (≥ 0). Pending: null."
+            "In progress: the overrun so far (≥ 0). Pending or skipped: null."
         ),
     )
 
@@ -243,3 +249,13 @@ class TimingMomentSerializer(serializers.Serializer):
 
     def validate_at(self, value: datetime) -> datetime:
         return check_year(value)
+
+
+class ShowCallSerializer(ActionMomentSerializer):
+    """Body of activate / complete: ``at`` and what the caller believes is live."""
+
+    expected_active = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The segment id you believe is live (null: none). If another is live → 409 naming it.",
+    )

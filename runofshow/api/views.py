@@ -22,13 +22,14 @@ from runofshow.api.serializers import (
     ColumnPreferenceSerializer,
     CueSerializer,
     SegmentSerializer,
+    ShowCallSerializer,
     ShowSessionSerializer,
     ShowStateSerializer,
     TimingMomentSerializer,
 )
 from runofshow.columns import ALLOWED_COLUMNS
 from runofshow.filters import AuditEntryFilter, CueFilter, SegmentFilter, ShowSessionFilter
-from runofshow.models import AuditEntry, Segment, ShowSession
+from runofshow.models import AuditEntry, Cue, Segment, ShowSession
 from runofshow.permissions import MANAGE_SHOW_CALL, VIEW_SHOW_CALL, rundown_perms
 
 TIMING_DOC = (
@@ -39,8 +40,30 @@ TIMING_DOC = (
 SESSION_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Show session id.")
 SEGMENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Segment id.")
 # Show-call actions: their services are atomic on their own (see SegmentViewSet.as_view).
-SHOW_CALL_ACTIONS = {"activate", "complete"}
+SHOW_CALL_ACTIONS = {"activate", "complete", "skip"}
 ERROR = OpenApiResponse(description='`{"detail": ..., "errors": {field: [...]}}`')
+
+
+class ShowZoneMixin:
+    """Times without an offset are read, and every time is written, in the show's zone (SPEC §2).
+
+    ``show_zone_model`` is the model the URL's ``pk`` names; ``show_zone_path`` leads from it
+    to the session's ``timezone``. An unknown pk finds no zone: the view answers 404 as usual."""
+
+    show_zone_model = ShowSession
+    show_zone_path = "timezone"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        pk = kwargs.get("pk")
+        if pk is not None:
+            zone = self.show_zone_model.objects.filter(pk=pk).values_list(self.show_zone_path, flat=True).first()
+            if zone:
+                timezone.activate(zone)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        timezone.deactivate()
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 def _show_state_body(session: ShowSession, *, now: datetime) -> dict:
@@ -84,7 +107,7 @@ class ShowSessionViewSet(viewsets.ModelViewSet):
         parameters=[SESSION_ID],
     ),
 )
-class SessionSegmentsView(generics.ListCreateAPIView):
+class SessionSegmentsView(ShowZoneMixin, generics.ListCreateAPIView):
     serializer_class = SegmentSerializer
     action_perms = rundown_perms("segment")
     filterset_class = SegmentFilter
@@ -119,8 +142,9 @@ class SessionSegmentsView(generics.ListCreateAPIView):
     destroy=extend_schema(summary="Delete a segment", description="The live segment cannot be deleted (409)."),
 )
 class SegmentViewSet(
-    mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    ShowZoneMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
+    show_zone_model, show_zone_path = Segment, "session__timezone"
     queryset = selectors.segments()
     serializer_class = SegmentSerializer
     lookup_value_regex = r"[0-9]+"
@@ -128,6 +152,7 @@ class SegmentViewSet(
         **rundown_perms("segment"),
         "activate": (MANAGE_SHOW_CALL,),  # show callers, whatever their rundown perms
         "complete": (MANAGE_SHOW_CALL,),
+        "skip": (MANAGE_SHOW_CALL,),
     }
     http_method_names = ["get", "patch", "delete", "post", "head", "options"]
 
@@ -148,43 +173,62 @@ class SegmentViewSet(
     def perform_destroy(self, instance):
         services.delete_segment(segment=instance)
 
-    def _moment(self, request: Request) -> datetime | None:
+    def _show_call(self, request: Request) -> dict:
+        """The body's ``at`` (a naive time is in the show's zone) and, when given, ``expected_active``."""
         data = request.data if isinstance(request.data, dict) else {}
-        serializer = ActionMomentSerializer(data=data)
+        serializer = ShowCallSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         at = serializer.validated_data.get("at")
         if at is not None and at.year < 1970:
             raise InvalidInput(errors={"at": ["Must be after 1970."]})
-        return at
+        arguments = {"at": at}
+        if "expected_active" in serializer.validated_data:
+            arguments["expected_active"] = serializer.validated_data["expected_active"]
+        return arguments
 
     @extend_schema(
         summary="Make this segment live",
         description="Show callers only (`runofshow.manage_show_call`). A segment already live is completed at the "
-        "same moment. Activating a completed segment runs it again. The live segment → 409. `at` logs a past "
-        "moment (default now; never in the future, never before the show's last change). Returns the show state. "
-        + TIMING_DOC,
-        request=ActionMomentSerializer,
+        "same moment, and the pending segments before this one are skipped. Activating a completed or skipped "
+        "segment runs it. The live segment → 409. `expected_active`: the segment id you believe is live (or null); "
+        "if another is live → 409 naming it, nothing changes. `at` logs a past moment (default now; never in the "
+        "future, never before the show's last change). Returns the show state. " + TIMING_DOC,
+        request=ShowCallSerializer,
         responses={200: ShowStateSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
     )
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
         segment = self.get_object()
-        at = self._moment(request)
-        services.activate_segment(segment=segment, user=request.user, now=timezone.now(), at=at)
+        services.activate_segment(segment=segment, user=request.user, now=timezone.now(), **self._show_call(request))
         return Response(_show_state_body(segment.session, now=timezone.now()))
 
     @extend_schema(
         summary="Complete the live segment",
-        description="Show callers only (`runofshow.manage_show_call`). A segment that is not live → 409. `at` logs "
-        "a past moment (default now). Returns the show state. " + TIMING_DOC,
-        request=ActionMomentSerializer,
+        description="Show callers only (`runofshow.manage_show_call`). A segment that is not live → 409, as is an "
+        "`expected_active` that is not the live one. `at` logs a past moment (default now). Returns the show state. "
+        + TIMING_DOC,
+        request=ShowCallSerializer,
         responses={200: ShowStateSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
     )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         segment = self.get_object()
-        at = self._moment(request)
-        services.complete_segment(segment=segment, user=request.user, now=timezone.now(), at=at)
+        services.complete_segment(segment=segment, user=request.user, now=timezone.now(), **self._show_call(request))
+        return Response(_show_state_body(segment.session, now=timezone.now()))
+
+    @extend_schema(
+        summary="Skip a pending segment",
+        description="Show callers only (`runofshow.manage_show_call`). The segment leaves the projection (expected "
+        "end and offset) and can still be activated later. A segment that is not pending → 409. Returns the show "
+        "state. " + TIMING_DOC,
+        request=ActionMomentSerializer,
+        responses={200: ShowStateSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def skip(self, request, pk=None):
+        segment = self.get_object()
+        at = self._show_call(request)["at"]
+        services.skip_segment(segment=segment, user=request.user, now=timezone.now(), at=at)
         return Response(_show_state_body(segment.session, now=timezone.now()))
 
 
@@ -192,7 +236,8 @@ class SegmentViewSet(
     get=extend_schema(summary="A segment's cues", parameters=[SEGMENT_ID]),
     post=extend_schema(summary="Add a cue to a segment", parameters=[SEGMENT_ID]),
 )
-class SegmentCuesView(generics.ListCreateAPIView):
+class SegmentCuesView(ShowZoneMixin, generics.ListCreateAPIView):
+    show_zone_model, show_zone_path = Segment, "session__timezone"
     serializer_class = CueSerializer
     action_perms = rundown_perms("cue")
     filterset_class = CueFilter
@@ -224,7 +269,10 @@ class SegmentCuesView(generics.ListCreateAPIView):
     partial_update=extend_schema(summary="Change a cue"),
     destroy=extend_schema(summary="Delete a cue"),
 )
-class CueViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class CueViewSet(
+    ShowZoneMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    show_zone_model, show_zone_path = Cue, "segment__session__timezone"
     queryset = selectors.cues()
     serializer_class = CueSerializer
     lookup_value_regex = r"[0-9]+"
@@ -237,7 +285,7 @@ class CueViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.Dest
         services.delete_cue(cue=instance)
 
 
-class SessionStateView(APIView):
+class SessionStateView(ShowZoneMixin, APIView):
     action_perms = {"GET": (VIEW_SHOW_CALL,)}
 
     @extend_schema(
@@ -296,7 +344,7 @@ class ColumnPreferencesView(APIView):
         parameters=[SESSION_ID],
     )
 )
-class SessionAuditView(generics.ListAPIView):
+class SessionAuditView(ShowZoneMixin, generics.ListAPIView):
     serializer_class = AuditEntrySerializer
     action_perms = {"GET": (VIEW_SHOW_CALL,)}
     filterset_class = AuditEntryFilter

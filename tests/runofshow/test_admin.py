@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -33,6 +36,11 @@ def test_every_model_has_a_working_changelist_and_search(admin_client_, show, ma
     assert client.get(f"/admin/runofshow/segment/{a.pk}/change/").status_code == 200
 
 
+def _wall(segment):
+    """The segment's planned start as the admin shows it: the show's wall clock."""
+    return timezone.localtime(segment.start_time, ZoneInfo(segment.session.timezone))
+
+
 def _inline_post(session, segments, orders, *, delete=()):
     data = {
         "name": session.name,
@@ -51,8 +59,8 @@ def _inline_post(session, segments, orders, *, delete=()):
                 f"segments-{index}-session": str(session.pk),
                 f"segments-{index}-order": str(order),
                 f"segments-{index}-name": segment.name,
-                f"segments-{index}-start_time_0": segment.start_time.strftime("%Y-%m-%d"),
-                f"segments-{index}-start_time_1": segment.start_time.strftime("%H:%M:%S"),
+                f"segments-{index}-start_time_0": _wall(segment).strftime("%Y-%m-%d"),
+                f"segments-{index}-start_time_1": _wall(segment).strftime("%H:%M:%S"),
                 f"segments-{index}-duration": str(segment.duration),
                 f"segments-{index}-type": segment.type,
                 f"segments-{index}-notes": segment.notes,
@@ -172,8 +180,8 @@ def test_admin_edits_go_through_the_services_and_tell_the_viewers(admin_client_,
             "session": session.pk,
             "order": segment.order,
             "name": "Renamed",
-            "start_time_0": segment.start_time.strftime("%Y-%m-%d"),
-            "start_time_1": segment.start_time.strftime("%H:%M:%S"),
+            "start_time_0": _wall(segment).strftime("%Y-%m-%d"),
+            "start_time_1": _wall(segment).strftime("%H:%M:%S"),
             "duration": segment.duration,
             "type": segment.type,
             "notes": "",
@@ -191,3 +199,46 @@ def test_admin_edits_go_through_the_services_and_tell_the_viewers(admin_client_,
     assert Segment.objects.get(pk=segment.pk).name == "Renamed"
     assert segment.cues.get().description == "Blackout"
     assert EventLog.objects.filter(event_type="runofshow.rundown.changed").count() >= before + 2
+
+
+def test_the_admin_shows_and_takes_times_in_the_shows_zone(admin_client_):
+    client, _admin_user = admin_client_
+    session = services.create_session(name="LA", date=date(2025, 6, 20), timezone="America/Los_Angeles")
+    segment = services.create_segment(
+        session=session, name="Doors", start_time=datetime(2025, 6, 21, 2, 0, tzinfo=UTC), duration=30
+    )
+    page = client.get(f"/admin/runofshow/segment/{segment.pk}/change/").content.decode()
+    assert 'value="19:00:00"' in page and "In the show's time zone (America/Los_Angeles)" in page
+    assert 'value="19:00:00"' in client.get(f"/admin/runofshow/showsession/{session.pk}/change/").content.decode()
+    response = client.post(
+        f"/admin/runofshow/segment/{segment.pk}/change/",
+        {
+            "session": session.pk,
+            "order": 1,
+            "name": "Doors",
+            "start_time_0": "2025-06-20",
+            "start_time_1": "19:15:00",
+            "duration": 30,
+            "type": segment.type,
+            "notes": "",
+            **{f"cues-{k}": v for k, v in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0}.items()},
+            "cues-MAX_NUM_FORMS": 1000,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Segment.objects.get(pk=segment.pk).start_time == datetime(2025, 6, 21, 2, 15, tzinfo=UTC)
+    listing = client.get("/admin/runofshow/segment/").content.decode()
+    assert "2025-06-20 19:15 PDT" in listing
+
+
+def test_the_admin_skips_pending_segments_through_the_service(admin_client_, show):
+    client, admin_user = admin_client_
+    session, (a, b, *_rest) = show
+    services.activate_segment(segment=a, user=admin_user, now=timezone.now())
+    response = client.post(
+        "/admin/runofshow/segment/", {"action": "skip", "_selected_action": [a.pk, b.pk]}, follow=True
+    )
+    page = response.content.decode()
+    assert "Only a pending segment can be skipped" in page and "2. Segment 2 skipped." in page
+    assert Segment.objects.get(pk=b.pk).status == "skipped"
+    assert AuditEntry.objects.filter(session=session, action="skip", from_segment=b).count() == 1

@@ -29,9 +29,11 @@ def _in_thread(fn, results, key):
         connection.close()
 
 
-def _activate_at_once(barrier, client, segment):
+def _activate_at_once(barrier, client, segment, *expected):
+    """``expected``: the ``expected_active`` to state, if any."""
+    body = {"expected_active": expected[0]} if expected else {}
     barrier.wait(timeout=10)
-    return client.post(f"/api/v1/runofshow/segments/{segment.pk}/activate/")
+    return client.post(f"/api/v1/runofshow/segments/{segment.pk}/activate/", body, format="json")
 
 
 def _race(calls) -> list:
@@ -61,7 +63,9 @@ def _assert_one_consistent_state(session, first, second):
     assert first.status == "completed"
     assert first.actual_end == second.actual_start
     entries = list(AuditEntry.objects.filter(session=session).order_by("recorded_at", "id"))
+    jumped = [("skip", second.pk, None)] if second.order < first.order else []  # activating `first` skipped it
     assert [(e.action, e.from_segment_id, e.to_segment_id) for e in entries] == [
+        *jumped,
         ("activate", None, first.pk),
         ("activate", first.pk, second.pk),
     ]
@@ -150,3 +154,29 @@ def test_activate_and_complete_racing_end_consistently(make_user, make_show):
         assert actions == ["activate", "activate"]
     else:
         assert actions == ["activate", "complete", "activate"]
+
+
+def test_two_callers_stating_what_they_saw_end_in_one_200_and_one_409(make_user, make_show):
+    """Both saw A live and press Go on B and C at once: one wins, the other is told who moved
+    the show, and nothing of the loser's is written (no segment completed at 0 s)."""
+    callers = [make_user("show_caller"), make_user("show_caller")]
+    clients = []
+    for caller in callers:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=bearer(caller))
+        clients.append(client)
+    for round_number in range(ROUNDS):
+        session, (a, b, c, *_rest) = make_show(name=f"Stated {round_number}")
+        services.activate_segment(segment=a, user=callers[0], now=timezone.now())
+        results = _race([(clients[0], b, a.pk), (clients[1], c, a.pk)])
+        codes = sorted(response.status_code for response in results)
+        assert codes == [200, 409], [response.content for response in results]
+        winner = results[0] if results[0].status_code == 200 else results[1]
+        loser = results[1] if winner is results[0] else results[0]
+        live = SessionState.objects.get(session=session).active_segment
+        assert winner.json()["active_segment"]["id"] == live.pk
+        assert f"Segment {live.pk}" in loser.json()["detail"]
+        assert Segment.objects.get(pk=live.pk).status == "in_progress"
+        activations = AuditEntry.objects.filter(session=session, action="activate", from_segment=a)
+        assert activations.count() == 1  # the winner's; the loser wrote nothing
+        assert Segment.objects.filter(session=session, status="completed").count() == 1  # A only

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runofshow.timing import COMPLETED, IN_PROGRESS, PENDING, SegmentInput, compute
+from runofshow.timing import COMPLETED, IN_PROGRESS, PENDING, SKIPPED, SegmentInput, compute
 
 T0 = datetime(2030, 5, 1, 19, 0, tzinfo=UTC)
 
@@ -161,7 +161,7 @@ def test_two_segments_in_progress_is_refused():
 
 def test_unknown_status_is_refused():
     with pytest.raises(ValueError, match="unknown status"):
-        compute([SegmentInput(1, 1, T0, 10, "skipped")], now=T0)
+        compute([SegmentInput(1, 1, T0, 10, "postponed")], now=T0)
 
 
 def test_completed_without_actuals_reads_as_planned():
@@ -294,3 +294,22 @@ def test_property_input_order_does_not_matter(show, rnd):
     shuffled = list(segments)
     rnd.shuffle(shuffled)
     assert compute(shuffled, now=now) == compute(segments, now=now)
+
+
+def test_a_skipped_segment_leaves_the_expected_end_and_the_offset():
+    a, b, c = rundown([10, 20, 5])
+    done = SegmentInput(a.id, a.order, a.planned_start, 10, COMPLETED, T0, T0 + minutes(10))
+    dropped = SegmentInput(b.id, b.order, b.planned_start, 20, SKIPPED)
+    timing = compute([done, dropped, c], now=T0 + minutes(10))
+    assert timing.expected_end == T0 + minutes(15)  # C follows A
+    assert timing.planned_end == T0 + minutes(35)  # the plan is the plan
+    assert timing.offset_seconds == -20 * 60 and timing.ahead_behind == "ahead"
+    row = timing.segments[1]
+    assert (row.status, row.projected_start, row.projected_end, row.over_under_seconds) == (SKIPPED, None, None, None)
+    assert timing.next_segment_id == c.id
+    assert compute([dropped], now=T0 + minutes(12)).expected_segment_id is None
+
+
+def test_everything_skipped_has_no_expected_end():
+    timing = compute([SegmentInput(1, 1, T0, 10, SKIPPED)], now=T0)
+    assert timing.expected_end is None and timing.offset_seconds == 0 and timing.next_segment_id is None

@@ -237,6 +237,13 @@
       if (activeId === payload.segment_id) activeId = null;
       render();
       refresh();
+    } else if (event.type === "runofshow.segment.skipped") {
+      (payload.segment_ids || []).forEach(function (id) {
+        const segment = segmentOf(id);
+        if (segment) segment.status = "skipped";
+      });
+      render();
+      refresh();
     } else if (event.type === "runofshow.rundown.changed") {
       refresh();
     }
@@ -247,13 +254,18 @@
     render();
     showError("");
     try {
-      const next = await SetdeskApi.post(API + "/segments/" + segmentId + "/" + action + "/", {});
+      // What this screen shows as live: if someone else moved the show meanwhile, the
+      // server refuses (409, naming the live segment) instead of completing theirs at 0 s.
+      const next = await SetdeskApi.post(API + "/segments/" + segmentId + "/" + action + "/", {
+        expected_active: activeId || null,
+      });
       generation++;
       applyState(next);
       const rows = await SetdeskApi.get(API + "/sessions/" + sessionId + "/segments/?page_size=500");
       segments = rows.results;
     } catch (error) {
       showError(error.message);
+      if (error.status === 409) refresh(); // show what the other caller did
     } finally {
       busy = false;
       render();
