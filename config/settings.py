@@ -273,6 +273,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Domain knobs -------------------------------------------------------------
+# Hours a stage-timer viewer link stays open unless revoked sooner (SPEC §2), and the most a caller may ask.
+RUNOFSHOW_VIEWER_LINK_HOURS = env.int("RUNOFSHOW_VIEWER_LINK_HOURS", default=48)
+RUNOFSHOW_VIEWER_LINK_MAX_HOURS = env.int("RUNOFSHOW_VIEWER_LINK_MAX_HOURS", default=24 * 30)
 PUBLISHING_UPLOADER = env.str("PUBLISHING_UPLOADER", default="outbox")
 PUBLISHING_OUTBOX_DIR = env.str("PUBLISHING_OUTBOX_DIR", default=str(BASE_DIR / "outbox"))
 PUBLISHING_HTTP_ENDPOINT = env.str("PUBLISHING_HTTP_ENDPOINT", default="")

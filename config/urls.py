@@ -26,6 +26,7 @@ urlpatterns = [
     path("dash/", include("config.pages")),
     path("dash/hotset/", include("hotset.urls")),
     path("dash/runofshow/", include("runofshow.urls")),
+    path("stage/", include("runofshow.stage_urls")),
     path("dash/publishing/", include("publishing.urls")),
     path("dash/rotations/", include("rotations.urls")),
 ]

@@ -30,7 +30,12 @@ def user_for_token(raw_token: str):
 
 def socket_identity(raw_token: str) -> tuple[object, list[str]]:
     """The token's user and the groups its socket joins (none for AnonymousUser): one trip to
-    the consumers' single database thread per connect, which a reconnect storm queues on."""
+    the consumers' single database thread per connect, which a reconnect storm queues on.
+    A link token (a stage screen's) opens a :class:`~realtime.registry.LinkViewer` that joins
+    only its link's groups."""
+    if raw_token and registry.is_link_token(raw_token):
+        viewer = registry.link_viewer(raw_token)
+        return (viewer, viewer.socket_groups) if viewer is not None else (AnonymousUser(), [])
     user = user_for_token(raw_token)
     return user, (registry.default_groups(user) if user.is_authenticated else [])
 

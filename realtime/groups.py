@@ -37,6 +37,7 @@ HOTSET_SESSION = "hotset.session"
 HOTSET_SESSION_SETTINGS = "hotset.session-settings"  # the project's settings, seen from a session
 HOTSET_SESSION_SUGGESTIONS = "hotset.session-suggestions"  # needs view_suggestion
 RUNOFSHOW_SESSION = "runofshow.session"
+RUNOFSHOW_VIEWER_LINK = "runofshow.viewer-link"  # a stage screen's own group (its link's revocation)
 ROTATIONS_RUN = "rotations.run"
 
 

@@ -12,11 +12,46 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.contrib.auth.models import AnonymousUser
+
 from realtime import groups
 
 CanView = Callable[[object, str], bool]
 
 _subscriptions: dict[str, CanView] = {}
+
+
+class LinkViewer(AnonymousUser):
+    """A socket opened with a link token (a stage screen), not a user: it holds no perms and
+    may follow only the groups its link names (``groups``)."""
+
+    def __init__(self, groups: Iterable[str]):
+        self.socket_groups = list(groups)
+
+    @property
+    def is_authenticated(self):
+        return True
+
+
+# Token prefix → resolver(token) → LinkViewer or None (unknown, expired, revoked).
+_link_tokens: dict[str, Callable[[str], LinkViewer | None]] = {}
+
+
+def register_link_token(prefix: str, resolve: Callable[[str], LinkViewer | None]) -> None:
+    """Tokens starting with ``prefix`` authenticate a socket as a :class:`LinkViewer`."""
+    _link_tokens[prefix] = resolve
+
+
+def link_viewer(raw_token: str) -> LinkViewer | None:
+    """The viewer a link token opens, or None when the token is no link token or no longer valid."""
+    for prefix, resolve in _link_tokens.items():
+        if raw_token.startswith(prefix):
+            return resolve(raw_token)
+    return None
+
+
+def is_link_token(raw_token: str) -> bool:
+    return any(raw_token.startswith(prefix) for prefix in _link_tokens)
 
 
 def register_subscription(prefix: str, can_view: CanView) -> None:

@@ -22,7 +22,16 @@ from django.utils.html import format_html_join
 from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
 from config.errors import DomainError
 from runofshow import services
-from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, SessionState, ShowSession
+from runofshow.models import (
+    AuditEntry,
+    ColumnPreference,
+    Cue,
+    Segment,
+    SessionState,
+    ShowSession,
+    StageMessage,
+    ViewerLink,
+)
 
 
 def _changes(obj, form, fields: tuple[str, ...]) -> dict:
@@ -362,3 +371,44 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     @admin.display(description="At (show's zone)", ordering="at")
     def moment(self, entry: AuditEntry) -> str:
         return in_show_zone(entry.at, entry.session.timezone)
+
+
+@admin.register(ViewerLink)
+class ViewerLinkAdmin(ServiceWritesAdmin):
+    """Stage-timer links: made by a show caller on the console or the API (the token is shown
+    once, at creation); revoked here or there."""
+
+    list_display = ["__str__", "session", "created_by", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["session", "revoked_at"]
+    search_fields = ["label", "session__name", "token_hint"]
+    list_select_related = ["session", "created_by"]
+    readonly_fields = ["session", "label", "token_hint", "created_by", "created_at", "expires_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the row says who made it and when it closed
+
+    @admin.action(description="Revoke the selected links (their screens stop at once)")
+    def revoke(self, request, queryset):
+        for link in queryset:
+            services.revoke_viewer_link(link=link, now=timezone.now())
+        self.message_user(request, f"{queryset.count()} link(s) revoked.", messages.SUCCESS)
+
+
+@admin.register(StageMessage)
+class StageMessageAdmin(ServiceWritesAdmin):
+    list_display = ["session", "text", "visible", "updated_by", "updated_at"]
+    list_select_related = ["session", "updated_by"]
+    search_fields = ["session__name", "text"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        _adopt(
+            obj, services.set_stage_message(session=obj.session, text=obj.text, visible=obj.visible, user=request.user)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # hide it instead (visible off): every screen follows the service's event

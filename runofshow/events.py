@@ -12,6 +12,8 @@ SEGMENT_ACTIVATED = "runofshow.segment.activated"
 SEGMENT_COMPLETED = "runofshow.segment.completed"
 # Pending segments skipped on purpose, or jumped over by an activation.
 SEGMENTS_SKIPPED = "runofshow.segment.skipped"
+# The show caller's message on the stage timer.
+MESSAGE_UPDATED = "runofshow.message.updated"
 # Not a state change: the rundown itself was edited (segments or cues); viewers refetch.
 RUNDOWN_CHANGED = "runofshow.rundown.changed"
 
@@ -26,6 +28,10 @@ def segment_completed_payload(segment) -> dict:
 
 def segments_skipped_payload(segments) -> dict:
     return {"session_id": segments[0].session_id, "segment_ids": [segment.pk for segment in segments]}
+
+
+def message_payload(message) -> dict:
+    return {"session_id": message.session_id, "text": message.text, "visible": message.visible}
 
 
 def rundown_changed_payload(session_id: int) -> dict:

@@ -229,3 +229,45 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.from_segment_name or '—'} → {self.to_segment_name or '—'}"
+
+
+class ViewerLink(models.Model):
+    """A secret link to a show's stage timer (``/stage/<token>/``) for talent and crew without
+    accounts. Only the token's hash is stored: the link is shown once, when it is made."""
+
+    session = models.ForeignKey(ShowSession, on_delete=models.CASCADE, related_name="viewer_links")
+    label = models.CharField(max_length=100, blank=True, help_text="Who it is for, e.g. “Stage left monitor”.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hint = models.CharField(max_length=8, editable=False, help_text="The token's last characters.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.label or 'Viewer link'} …{self.token_hint} ({self.session})"
+
+    def is_open(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
+class StageMessage(models.Model):
+    """The show caller's message on the stage timer (one per show)."""
+
+    MAX_LENGTH = 280
+
+    session = models.OneToOneField(ShowSession, on_delete=models.CASCADE, related_name="stage_message")
+    text = models.CharField(max_length=MAX_LENGTH, blank=True)
+    visible = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Message of {self.session}"

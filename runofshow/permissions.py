@@ -35,6 +35,24 @@ def can_view_session(user, object_id: str) -> bool:
     return ShowSession.objects.filter(pk=int(object_id)).exists()
 
 
+def stage_viewer(token: str):
+    """The socket of a stage screen: it follows only its show's group and its link's own group."""
+    from django.utils import timezone
+
+    from runofshow import selectors, services
+
+    link = selectors.open_viewer_link(token, now=timezone.now())
+    if link is None:
+        return None
+    return registry.LinkViewer(
+        [groups.object_group(groups.RUNOFSHOW_SESSION, link.session_id), services.viewer_link_group(link.pk)]
+    )
+
+
 def register_subscriptions() -> None:
-    """Viewers of a show (``view_show_call``) may follow ``runofshow.session.<id>``."""
+    """Viewers of a show (``view_show_call``) may follow ``runofshow.session.<id>``; a viewer
+    link's token opens a socket on that show's group alone."""
+    from runofshow.services import VIEWER_TOKEN_PREFIX
+
     registry.register_subscription(groups.RUNOFSHOW_SESSION, can_view_session)
+    registry.register_link_token(VIEWER_TOKEN_PREFIX, stage_viewer)

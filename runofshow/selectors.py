@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from runofshow import timing
 from runofshow.columns import DEFAULT_COLUMNS
-from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, SessionState, ShowSession
+from runofshow.models import (
+    AuditEntry,
+    ColumnPreference,
+    Cue,
+    Segment,
+    SessionState,
+    ShowSession,
+    StageMessage,
+    ViewerLink,
+)
 
 
 def sessions() -> QuerySet[ShowSession]:
@@ -88,3 +100,74 @@ def show_state(session: ShowSession, *, now: datetime) -> ShowState:
         active_segment=active,
         timing=timing.compute(timing_inputs(rows, active_id), now=now),
     )
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_viewer_link(token: str, *, now: datetime) -> ViewerLink | None:
+    """The link a token opens, if it is neither revoked nor expired."""
+    if not isinstance(token, str) or not token:
+        return None
+    link = ViewerLink.objects.select_related("session").filter(token_hash=token_hash(token)).first()
+    return link if link is not None and link.is_open(now) else None
+
+
+def viewer_links(session_id: int) -> QuerySet[ViewerLink]:
+    return ViewerLink.objects.filter(session_id=session_id).select_related("created_by").order_by("-created_at", "-id")
+
+
+def stage_message(session_id: int) -> StageMessage:
+    """The show's stage message (an empty, hidden one until the caller writes one)."""
+    return StageMessage.objects.filter(session_id=session_id).first() or StageMessage(session_id=session_id)
+
+
+# Stage timer colours (SPEC §2): warning at ≤ 120 s left, danger at ≤ 30 s.
+STAGE_WARNING_SECONDS = 120
+STAGE_DANGER_SECONDS = 30
+
+
+def stage_body(link: ViewerLink, *, now: datetime) -> dict:
+    """What a stage timer shows: the live segment (the page counts its remaining time down
+    from ``actual_start`` + duration), the next one, the show offset (+ ahead, − behind, as on
+    every dashboard), the message. Times are in the show's zone; ``server_now`` lets the page
+    correct its own clock."""
+    session = link.session
+    show = show_state(session, now=now)
+    rows = {segment.pk: segment for segment in Segment.objects.filter(session=session)}
+    live = show.active_segment
+    upcoming = rows.get(show.timing.next_segment_id)
+    message = stage_message(session.pk)
+
+    def iso(moment):
+        return timezone.localtime(moment, zoneinfo.ZoneInfo(session.timezone)).isoformat() if moment else None
+
+    return {
+        "session": {"id": session.pk, "name": session.name, "venue": session.venue, "timezone": session.timezone},
+        "server_now": iso(now),
+        "expires_at": iso(link.expires_at),
+        "warning_seconds": STAGE_WARNING_SECONDS,
+        "danger_seconds": STAGE_DANGER_SECONDS,
+        "live": None
+        if live is None
+        else {
+            "id": live.pk,
+            "order": live.order,
+            "name": live.name,
+            "actual_start": iso(live.actual_start),
+            "planned_seconds": live.duration * 60,
+        },
+        "next": None
+        if upcoming is None
+        else {
+            "id": upcoming.pk,
+            "order": upcoming.order,
+            "name": upcoming.name,
+            "planned_start": iso(upcoming.start_time),
+        },
+        # The timing module's offset is + behind; every screen shows + ahead.
+        "offset_seconds": -show.timing.offset_seconds,
+        "ahead_behind": show.timing.ahead_behind,
+        "message": {"text": message.text, "visible": message.visible},
+    }

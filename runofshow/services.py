@@ -9,17 +9,30 @@ the audit log.
 
 from __future__ import annotations
 
+import secrets
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
 from config.errors import Conflict, InvalidInput
 from config.services import model_update
-from runofshow import events
+from realtime import groups
+from realtime.signals import CLOSE_FORBIDDEN, revoke
+from runofshow import events, selectors
 from runofshow.columns import column_errors
-from runofshow.models import AuditEntry, ColumnPreference, Cue, Segment, SessionState, ShowSession
+from runofshow.models import (
+    AuditEntry,
+    ColumnPreference,
+    Cue,
+    Segment,
+    SessionState,
+    ShowSession,
+    StageMessage,
+    ViewerLink,
+)
 
 SESSION_FIELDS = ("name", "date", "venue", "timezone")
 SEGMENT_FIELDS = ("order", "name", "start_time", "duration", "type", "notes")
@@ -364,3 +377,59 @@ def set_visible_columns(*, user, session: ShowSession, visible_columns) -> Colum
 def reset_visible_columns(*, user, session: ShowSession) -> None:
     """Back to the default columns for the session."""
     ColumnPreference.objects.filter(user=user, session=session).delete()
+
+
+# --- The stage timer: viewer links and the message ---------------------------------------------
+
+# Viewer tokens start with this, so the socket tells them from a user's access token.
+VIEWER_TOKEN_PREFIX = "stage_"  # noqa: S105 - a prefix, not a secret
+LINK_REVOKED = "link revoked"
+
+
+def viewer_link_group(link_id: int) -> str:
+    """The group only a link's own sockets join: a revocation closes them through it."""
+    return groups.object_group(groups.RUNOFSHOW_VIEWER_LINK, link_id)
+
+
+@transaction.atomic
+def create_viewer_link(
+    *, session: ShowSession, user, now: datetime, label: str = "", hours: int | None = None
+) -> tuple[ViewerLink, str]:
+    """A new link to the show's stage timer and its token (shown once: only its hash is kept)."""
+    hours = settings.RUNOFSHOW_VIEWER_LINK_HOURS if hours is None else hours
+    if not 1 <= hours <= settings.RUNOFSHOW_VIEWER_LINK_MAX_HOURS:
+        raise InvalidInput(errors={"hours": [f"Between 1 and {settings.RUNOFSHOW_VIEWER_LINK_MAX_HOURS}."]})
+    token = VIEWER_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    link = _create(
+        ViewerLink(
+            session=session,
+            label=label,
+            token_hash=selectors.token_hash(token),
+            token_hint=token[-4:],
+            created_by=user,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    return link, token
+
+
+@transaction.atomic
+def revoke_viewer_link(*, link: ViewerLink, now: datetime) -> ViewerLink:
+    """Closes the link: its page stops loading, and its open sockets are closed (4403) after commit."""
+    if link.revoked_at is None:
+        link.revoked_at = now
+        link.save(update_fields=["revoked_at"])
+    revoke([viewer_link_group(link.pk)], code=CLOSE_FORBIDDEN, reason=LINK_REVOKED)
+    return link
+
+
+@transaction.atomic
+def set_stage_message(*, session: ShowSession, text: str, visible: bool, user) -> StageMessage:
+    """The show caller's message on every stage timer of the show, live."""
+    if len(text) > StageMessage.MAX_LENGTH:
+        raise InvalidInput(errors={"text": [f"At most {StageMessage.MAX_LENGTH} characters."]})
+    message, _ = StageMessage.objects.update_or_create(
+        session=session, defaults={"text": text, "visible": visible, "updated_by": user}
+    )
+    events.publish(events.MESSAGE_UPDATED, events.message_payload(message), session_id=session.pk)
+    return message

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from config.pages import dashboard_context
 from realtime import groups
@@ -53,3 +55,34 @@ def session_dashboard(request, session_id: int):
     }
     context = dashboard_context(request, session=session, initial=initial, live_positions=positions)
     return render(request, "runofshow/dashboard.html", context)
+
+
+def _open_link_or_none(token: str):
+    return selectors.open_viewer_link(token, now=timezone.now())
+
+
+@never_cache
+def stage_page(request, token: str):
+    """The stage timer (SPEC §2): full screen, read-only, no account — the link's token is the key.
+    A revoked or expired link answers 404 with a page that says so."""
+    link = _open_link_or_none(token)
+    if link is None:
+        return render(request, "runofshow/stage_closed.html", status=404)
+    positions = page_positions([groups.object_group(groups.RUNOFSHOW_SESSION, link.session_id)])
+    context = {
+        "session": link.session,
+        "initial": selectors.stage_body(link, now=timezone.now()),
+        "live_positions": positions,
+        "group": groups.object_group(groups.RUNOFSHOW_SESSION, link.session_id),
+        "socket_token": token,
+    }
+    return render(request, "runofshow/stage.html", context)
+
+
+@never_cache
+def stage_state(request, token: str):
+    """What the stage timer shows, refetched on every event of its show; 404 once the link is closed."""
+    link = _open_link_or_none(token)
+    if link is None:
+        return JsonResponse({"detail": "This link is revoked or expired.", "errors": {}}, status=404)
+    return JsonResponse(selectors.stage_body(link, now=timezone.now()))

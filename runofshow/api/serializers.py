@@ -8,7 +8,16 @@ from rest_framework import serializers
 from config.api import ActionMomentSerializer
 from config.validators import validate_date, validate_moment
 from runofshow.columns import ALLOWED_COLUMNS, DEFAULT_COLUMNS, column_errors
-from runofshow.models import MAX_CUE_OFFSET_SECONDS, MAX_SEGMENT_MINUTES, AuditEntry, Cue, Segment, ShowSession
+from runofshow.models import (
+    MAX_CUE_OFFSET_SECONDS,
+    MAX_SEGMENT_MINUTES,
+    AuditEntry,
+    Cue,
+    Segment,
+    ShowSession,
+    StageMessage,
+    ViewerLink,
+)
 from runofshow.models import validate_timezone as _validate_timezone
 
 # Planned and requested moments stay within these years, so no date arithmetic can overflow.
@@ -259,3 +268,41 @@ class ShowCallSerializer(ActionMomentSerializer):
         allow_null=True,
         help_text="The segment id you believe is live (null: none). If another is live → 409 naming it.",
     )
+
+
+class ViewerLinkSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    active = serializers.SerializerMethodField(help_text="Neither revoked nor expired.")
+    hours = serializers.IntegerField(
+        write_only=True, required=False, min_value=1, help_text="How long the link stays open (default 48 h)."
+    )
+
+    class Meta:
+        model = ViewerLink
+        fields = ["id", "session", "label", "token_hint", "hours", "created_by", "created_at", "expires_at"]
+        fields += ["revoked_at", "active"]
+        read_only_fields = ["session", "token_hint", "created_by", "created_at", "expires_at", "revoked_at"]
+
+    def get_active(self, link: ViewerLink) -> bool:
+        return link.is_open(timezone.now())
+
+
+class NewViewerLinkSerializer(ViewerLinkSerializer):
+    """The answer to creating a link: the only time its token and URL are shown."""
+
+    token = serializers.CharField(read_only=True, help_text="Shown once; only its hash is stored.")
+    url = serializers.CharField(read_only=True, help_text="The stage timer's address, to open on any screen.")
+
+    class Meta(ViewerLinkSerializer.Meta):
+        fields = [*ViewerLinkSerializer.Meta.fields, "token", "url"]
+
+
+class StageMessageSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(max_length=StageMessage.MAX_LENGTH, allow_blank=True, trim_whitespace=True)
+    visible = serializers.BooleanField()
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = StageMessage
+        fields = ["text", "visible", "updated_by", "updated_at"]
+        read_only_fields = ["updated_by", "updated_at"]

@@ -20,5 +20,12 @@ urlpatterns = [
     ),
     path("sessions/<int:pk>/audit/", views.SessionAuditView.as_view(), name="runofshow-session-audit"),
     path("segments/<int:pk>/cues/", views.SegmentCuesView.as_view(), name="runofshow-segment-cues"),
+    path(
+        "sessions/<int:pk>/viewer-links/",
+        views.SessionViewerLinksView.as_view(),
+        name="runofshow-session-viewer-links",
+    ),
+    path("viewer-links/<int:pk>/", views.ViewerLinkView.as_view(), name="runofshow-viewer-link"),
+    path("sessions/<int:pk>/message/", views.StageMessageView.as_view(), name="runofshow-session-message"),
     *router.urls,
 ]

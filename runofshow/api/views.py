@@ -21,15 +21,18 @@ from runofshow.api.serializers import (
     AuditEntrySerializer,
     ColumnPreferenceSerializer,
     CueSerializer,
+    NewViewerLinkSerializer,
     SegmentSerializer,
     ShowCallSerializer,
     ShowSessionSerializer,
     ShowStateSerializer,
+    StageMessageSerializer,
     TimingMomentSerializer,
+    ViewerLinkSerializer,
 )
 from runofshow.columns import ALLOWED_COLUMNS
 from runofshow.filters import AuditEntryFilter, CueFilter, SegmentFilter, ShowSessionFilter
-from runofshow.models import AuditEntry, Cue, Segment, ShowSession
+from runofshow.models import AuditEntry, Cue, Segment, ShowSession, ViewerLink
 from runofshow.permissions import MANAGE_SHOW_CALL, VIEW_SHOW_CALL, rundown_perms
 
 TIMING_DOC = (
@@ -355,3 +358,76 @@ class SessionAuditView(ShowZoneMixin, generics.ListAPIView):
             return AuditEntry.objects.none()
         session = get_object_or_404(ShowSession, pk=self.kwargs["pk"])
         return selectors.audit_entries(session.pk)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="The show's stage-timer links", parameters=[SESSION_ID]),
+    post=extend_schema(
+        summary="Make a stage-timer link",
+        description="Show callers only. Answers `{url, token, expires_at, …}`: the token is shown this once (only "
+        "its hash is kept). The link opens `/stage/{token}/` without an account until it expires or is revoked.",
+        parameters=[SESSION_ID],
+        responses={201: NewViewerLinkSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    ),
+)
+class SessionViewerLinksView(ShowZoneMixin, generics.ListCreateAPIView):
+    serializer_class = ViewerLinkSerializer
+    action_perms = {"GET": (VIEW_SHOW_CALL,), "POST": (MANAGE_SHOW_CALL,)}
+
+    def get_session(self) -> ShowSession:
+        return get_object_or_404(ShowSession, pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ViewerLink.objects.none()
+        return selectors.viewer_links(self.get_session().pk)
+
+    def create(self, request, *args, **kwargs):
+        session = self.get_session()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link, token = services.create_viewer_link(
+            session=session, user=request.user, now=timezone.now(), **serializer.validated_data
+        )
+        link.token = token
+        link.url = request.build_absolute_uri(f"/stage/{token}/")
+        return Response(NewViewerLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    delete=extend_schema(
+        summary="Revoke a stage-timer link",
+        description="Show callers only. The link's page stops loading and its open screens are closed at once.",
+        responses={204: None, 403: ERROR, 404: ERROR},
+    )
+)
+class ViewerLinkView(APIView):
+    action_perms = {"DELETE": (MANAGE_SHOW_CALL,)}
+
+    def delete(self, request, pk: int):
+        link = get_object_or_404(ViewerLink, pk=pk)
+        services.revoke_viewer_link(link=link, now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StageMessageView(APIView):
+    action_perms = {"GET": (VIEW_SHOW_CALL,), "PUT": (MANAGE_SHOW_CALL,)}
+
+    @extend_schema(summary="The show's stage message", parameters=[SESSION_ID], responses={200: StageMessageSerializer})
+    def get(self, request, pk: int):
+        session = get_object_or_404(ShowSession, pk=pk)
+        return Response(StageMessageSerializer(selectors.stage_message(session.pk)).data)
+
+    @extend_schema(
+        summary="Set the show's stage message",
+        description="Show callers only. `{text, visible}`; every stage timer of the show shows it at once.",
+        parameters=[SESSION_ID],
+        request=StageMessageSerializer,
+        responses={200: StageMessageSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    def put(self, request, pk: int):
+        session = get_object_or_404(ShowSession, pk=pk)
+        serializer = StageMessageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = services.set_stage_message(session=session, user=request.user, **serializer.validated_data)
+        return Response(StageMessageSerializer(message).data)

@@ -242,3 +242,22 @@ def test_the_admin_skips_pending_segments_through_the_service(admin_client_, sho
     assert "Only a pending segment can be skipped" in page and "2. Segment 2 skipped." in page
     assert Segment.objects.get(pk=b.pk).status == "skipped"
     assert AuditEntry.objects.filter(session=session, action="skip", from_segment=b).count() == 1
+
+
+def test_the_admin_revokes_viewer_links_and_sets_the_message_through_the_services(admin_client_, show):
+    from realtime.models import EventLog
+    from runofshow.models import StageMessage, ViewerLink
+
+    client, _admin_user = admin_client_
+    session, _segments = show
+    link, _token = services.create_viewer_link(session=session, user=None, now=timezone.now())
+    assert client.get("/admin/runofshow/viewerlink/").status_code == 200
+    response = client.post("/admin/runofshow/viewerlink/", {"action": "revoke", "_selected_action": [link.pk]})
+    assert response.status_code == 302
+    assert ViewerLink.objects.get(pk=link.pk).revoked_at is not None
+    response = client.post(
+        "/admin/runofshow/stagemessage/add/", {"session": session.pk, "text": "Hold", "visible": "on"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert StageMessage.objects.get(session=session).text == "Hold"
+    assert EventLog.objects.filter(event_type="runofshow.message.updated").exists()

@@ -2,6 +2,8 @@
 // resume on reconnect, resync callback. Usage:
 //   const live = SetdeskLive.connect();
 //   live.subscribe("hotset.session.3", (event) => {...}, () => refetchOverRest());
+// Options: token (a link token, kept as is: no fresh user token is fetched for it) and
+// onClosed(code, reason), told when the server closes the socket for good (4401, 4403).
 (function () {
   "use strict";
 
@@ -37,6 +39,7 @@
 
     // A reconnect asks the page's session for a fresh token: the rendered one expires.
     async function refreshToken() {
+      if (options.token) return; // a link token is the page's own key
       try {
         const response = await fetch("/dash/socket-token/", { credentials: "same-origin", cache: "no-store" });
         if (response.ok) token = (await response.json()).token;
@@ -84,9 +87,17 @@
       };
       socket.onclose = function (event) {
         clearInterval(pingTimer);
-        if (event.code === 4401) { setStatus("down", "signed out — reload"); return; }
+        if (event.code === 4401) {
+          setStatus("down", "signed out — reload");
+          if (options.onClosed) options.onClosed(event.code, event.reason);
+          return;
+        }
         // "rights changed": a role was taken away; reconnect with what this user may see now.
-        if (event.code === 4403 && event.reason !== "rights changed") { setStatus("down", "not allowed"); return; }
+        if (event.code === 4403 && event.reason !== "rights changed") {
+          setStatus("down", "not allowed");
+          if (options.onClosed) options.onClosed(event.code, event.reason);
+          return;
+        }
         setStatus("down", "reconnecting…");
         setTimeout(open, backoff);
         backoff = Math.min(backoff * 2, 10000);
