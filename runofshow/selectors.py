@@ -7,7 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from runofshow import timing
@@ -33,7 +33,10 @@ def sessions() -> QuerySet[ShowSession]:
 
 
 def segments() -> QuerySet[Segment]:
-    return Segment.objects.select_related("created_by").annotate(cues_count=Count("cues"))
+    ordered_cues = Prefetch("cues", queryset=Cue.objects.order_by("offset_seconds", "number", "id"))
+    return (
+        Segment.objects.select_related("created_by").annotate(cues_count=Count("cues")).prefetch_related(ordered_cues)
+    )
 
 
 def rundown(session_id: int) -> QuerySet[Segment]:

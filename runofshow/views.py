@@ -13,7 +13,7 @@ from config.pages import dashboard_context
 from realtime import groups
 from realtime.selectors import page_positions
 from runofshow import selectors
-from runofshow.api.serializers import SegmentSerializer, ShowStateSerializer
+from runofshow.api.serializers import SegmentSerializer, ShowStateSerializer, StageMessageSerializer
 from runofshow.columns import ALLOWED_COLUMNS
 from runofshow.models import ShowSession
 from runofshow.permissions import MANAGE_SHOW_CALL, VIEW_SHOW_CALL
@@ -43,18 +43,31 @@ def session_dashboard(request, session_id: int):
     session = get_object_or_404(ShowSession, pk=session_id)
     # Before the data: the page resumes its socket from here.
     positions = page_positions([groups.object_group(groups.RUNOFSHOW_SESSION, session.pk)])
+    with timezone.override(session.timezone):  # the API's shapes, in the show's zone like the API
+        initial = _dashboard_data(request, session)
+    context = dashboard_context(request, session=session, initial=initial, live_positions=positions)
+    return render(request, "runofshow/dashboard.html", context)
+
+
+def _dashboard_data(request, session: ShowSession) -> dict:
     columns, is_default = selectors.visible_columns(user=request.user, session_id=session.pk)
-    initial = {
-        "session": {"id": session.pk, "name": session.name, "timezone": session.timezone},
+    return {
+        "session": {
+            "id": session.pk,
+            "name": session.name,
+            "timezone": session.timezone,
+            "date": session.date.isoformat(),
+        },
         "can_call": request.user.has_perm(MANAGE_SHOW_CALL),
         "columns": columns,
         "columns_default": is_default,
         "allowed_columns": [{"name": name, "label": COLUMN_LABELS[name]} for name in ALLOWED_COLUMNS],
         "segments": SegmentSerializer(selectors.rundown(session.pk), many=True).data,
         "state": ShowStateSerializer(selectors.show_state(session, now=timezone.now())).data,
+        "message": StageMessageSerializer(selectors.stage_message(session.pk)).data,
+        "warning_seconds": selectors.STAGE_WARNING_SECONDS,
+        "danger_seconds": selectors.STAGE_DANGER_SECONDS,
     }
-    context = dashboard_context(request, session=session, initial=initial, live_positions=positions)
-    return render(request, "runofshow/dashboard.html", context)
 
 
 def _open_link_or_none(token: str):

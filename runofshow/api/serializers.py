@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api import ActionMomentSerializer
@@ -86,6 +87,7 @@ class SegmentSerializer(serializers.ModelSerializer):
         min_value=1, max_value=MAX_SEGMENT_MINUTES, required=False, help_text="Planned duration in whole minutes."
     )
     cues_count = serializers.IntegerField(read_only=True, default=0)
+    cues = serializers.SerializerMethodField(help_text="The segment's cues, in firing order (read only).")
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -102,6 +104,7 @@ class SegmentSerializer(serializers.ModelSerializer):
             "status",
             "notes",
             "cues_count",
+            "cues",
             "created_by",
             "created_at",
             "updated_at",
@@ -109,6 +112,23 @@ class SegmentSerializer(serializers.ModelSerializer):
             "actual_end",
         ]
         read_only_fields = ["session", "status", "created_at", "updated_at", "actual_start", "actual_end"]
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.DictField(), help_text="{id, number, kind, offset_seconds, description}"
+        )
+    )
+    def get_cues(self, segment: Segment) -> list[dict]:
+        return [
+            {
+                "id": cue.pk,
+                "number": cue.number,
+                "kind": cue.kind,
+                "offset_seconds": cue.offset_seconds,
+                "description": cue.description,
+            }
+            for cue in segment.cues.all()
+        ]
 
     def validate_start_time(self, value: datetime) -> datetime:
         return check_year(value)

@@ -29,3 +29,18 @@ def run_in_thread(fn, *args, **kwargs):
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
+
+
+def contrast_violations(page) -> list[dict]:
+    """axe-core's WCAG AA colour-contrast check of the page as it is now: the failing
+    elements, each with its selector and axe's summary (foreground, background, ratio)."""
+    import importlib.resources
+
+    script = importlib.resources.files("axe_playwright_python").joinpath("axe.min.js").read_text()
+    page.evaluate(script)
+    result = page.evaluate("async () => await axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})")
+    return [
+        {"target": node["target"], "summary": node.get("failureSummary", "")}
+        for violation in result["violations"]
+        for node in violation["nodes"]
+    ]

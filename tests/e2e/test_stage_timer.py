@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from runofshow import services
-from tests.e2e.support import run_in_thread
+from tests.e2e.support import contrast_violations, run_in_thread
 from tests.runofshow.factories import build_show
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -43,6 +43,7 @@ def test_a_viewer_link_follows_the_show_live_and_stops_when_revoked(browser, asg
             lambda: services.set_stage_message(session=session, text="Cut the encore", visible=True, user=None)
         )
         expect(page.locator("#stage-message")).to_have_text("Cut the encore", timeout=3000)
+        assert contrast_violations(page) == []
 
         run_in_thread(lambda: services.revoke_viewer_link(link=link, now=timezone.now()))
         expect(page.locator("#stage-closed")).to_be_visible(timeout=3000)

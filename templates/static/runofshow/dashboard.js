@@ -1,7 +1,10 @@
-// Run-of-show dashboard: the rundown with the user's columns, the live segment highlighted
-// for every viewer (events of runofshow.session.<id> over SetdeskLive), the show's timing,
-// and the show caller's activate / complete buttons. All numbers come from the server
-// (GET …/state/); the page only ticks the live segment's clock between refreshes.
+// Run-of-show console: a Now / Next header (the live segment's remaining time to the second,
+// warning and danger colours, the next segment, the show offset + ahead / − behind), the
+// rundown with the user's columns and each segment's cues, the live segment highlighted for
+// every viewer (events of runofshow.session.<id> over SetdeskLive), and for show callers
+// Go / Complete / Skip (a confirm before a Go that jumps segments), the stage message and the
+// viewer links. All numbers come from the server (GET …/state/); the page only ticks the
+// live segment's clock between refreshes.
 (function () {
   "use strict";
 
@@ -24,14 +27,20 @@
   let skewMs = Date.parse(state.timing.now) - Date.now();
 
   const tz = initial.session.timezone;
-  const timeFormat = new Intl.DateTimeFormat(undefined, { timeZone: tz, hour: "2-digit", minute: "2-digit" });
+  const timeFormat = new Intl.DateTimeFormat(undefined, { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   const stampFormat = new Intl.DateTimeFormat(undefined, {
     timeZone: tz, month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
   });
 
   const $ = function (id) { return document.getElementById(id); };
 
-  function time(iso) { return iso ? timeFormat.format(new Date(iso)) : "—"; }
+  // "+1" after midnight (in the show's zone): a 00:30 close reads as the next day's.
+  const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" });
+  function dayOffset(iso) {
+    const days = (Date.parse(dayFormat.format(new Date(iso))) - Date.parse(initial.session.date)) / 86400000;
+    return days > 0 ? " +" + Math.round(days) : "";
+  }
+  function time(iso) { return iso ? timeFormat.format(new Date(iso)) + dayOffset(iso) : "—"; }
   function stamp(iso) { return iso ? stampFormat.format(new Date(iso)) : "—"; }
   function clock(seconds) {
     const abs = Math.abs(Math.round(seconds));
@@ -82,6 +91,20 @@
     return segment.status === "in_progress" ? "pending" : segment.status;
   }
 
+  const cueKinds = { lighting: "LX", audio: "SND", video: "VID", graphics: "GFX", other: "CUE" };
+  function cueList(cues) {
+    const list = document.createElement("ul");
+    list.className = "ros-cues";
+    cues.forEach(function (cue) {
+      const item = document.createElement("li");
+      const at = (cue.offset_seconds < 0 ? "−" : "+") + clock(cue.offset_seconds);
+      item.textContent = (cueKinds[cue.kind] || "CUE") + " " + cue.number + " " + at +
+        (cue.description ? " · " + cue.description : "");
+      list.appendChild(item);
+    });
+    return list;
+  }
+
   function renderTable() {
     const head = document.createElement("tr");
     columns.concat(["over_under"]).forEach(function (column) {
@@ -104,6 +127,7 @@
       columns.forEach(function (column) {
         const td = document.createElement("td");
         td.className = column;
+        td.dataset.label = labels[column];
         if (column === "status") {
           const badge = document.createElement("span");
           badge.className = "badge " + status;
@@ -112,9 +136,11 @@
         } else {
           td.textContent = cellText(segment, column);
         }
+        if (column === "name" && segment.cues && segment.cues.length) td.appendChild(cueList(segment.cues));
         tr.appendChild(td);
       });
       const ou = document.createElement("td");
+      ou.dataset.label = "Over/under";
       const value = overUnder(segment);
       ou.className = "over-under" + (value > 0 ? " over" : value < 0 ? " under" : "");
       ou.textContent = signed(value);
@@ -129,12 +155,22 @@
           button.className = "secondary";
           button.dataset.action = "complete";
         } else {
-          button.textContent = "Go";
+          button.textContent = status === "completed" ? "Run again" : "Go";
           button.dataset.action = "activate";
         }
         button.dataset.segmentId = segment.id;
         button.disabled = busy;
         td.appendChild(button);
+        if (status === "pending") {
+          const skip = document.createElement("button");
+          skip.type = "button";
+          skip.className = "secondary";
+          skip.textContent = "Skip";
+          skip.dataset.action = "skip";
+          skip.dataset.segmentId = segment.id;
+          skip.disabled = busy;
+          td.appendChild(skip);
+        }
         tr.appendChild(td);
       }
       return tr;
@@ -146,15 +182,18 @@
     const t = state.timing;
     const offset = $("ros-offset");
     offset.dataset.state = t.ahead_behind;
-    $("ros-offset-value").textContent = signed(t.offset_seconds);
+    // The timing's offset is + behind; every screen shows + ahead (green), − behind (red).
+    $("ros-offset-value").textContent = t.ahead_behind === "on_time" ? "±0:00" : signed(-t.offset_seconds);
     $("ros-offset-label").textContent = { behind: "behind", ahead: "ahead", on_time: "on time" }[t.ahead_behind];
     $("ros-expected-end").textContent = time(t.expected_end);
     $("ros-planned-end").textContent = time(t.planned_end);
     const next = t.next_segment_id ? segmentOf(t.next_segment_id) : null;
-    $("ros-next").textContent = next ? next.name + " (" + time(next.start_time) + ")" : "—";
+    $("ros-next").textContent = next ? next.name + " · planned " + time(next.start_time) : "End of show";
     const live = activeId ? segmentOf(activeId) : null;
     $("ros-live-name").textContent = live ? live.name : "Nothing live";
-    $("ros-live-planned").textContent = live ? "of " + live.duration + ":00" : "";
+    $("ros-live-planned").textContent = live ? "of " + clock(live.duration * 60) + " planned" : "";
+    const nextButton0 = $("ros-next-button");
+    if (nextButton0) nextButton0.textContent = next ? "Go: " + next.name + " ▶" : "Go next ▶";
     $("ros-live-by").textContent = live && state.updated_by_username ? "called by " + state.updated_by_username : "";
     const nextButton = $("ros-next-button");
     if (nextButton) nextButton.disabled = busy || !t.next_segment_id;
@@ -163,21 +202,26 @@
     tick();
   }
 
-  // Once a second: the live segment's clock and its over/under cell.
+  // Four times a second: the live segment's remaining time (to the second) and its over/under cell.
   function tick() {
     const live = activeId ? segmentOf(activeId) : null;
     const start = live && (live.actual_start || (state.active_segment && state.active_segment.actual_start));
+    const box = $("ros-live");
     if (!live || !start) {
-      $("ros-live-elapsed").textContent = "—";
-      $("ros-live-over").textContent = "";
-      $("ros-live").classList.remove("over");
+      $("ros-countdown").textContent = "--:--";
+      box.dataset.level = "idle";
       return;
     }
     const elapsed = (serverNow() - Date.parse(start)) / 1000;
+    const left = Math.ceil(live.duration * 60 - elapsed);
     const over = Math.max(0, elapsed - live.duration * 60);
-    $("ros-live-elapsed").textContent = clock(Math.max(0, elapsed));
-    $("ros-live-over").textContent = over > 0 ? "over by " + clock(over) : "";
-    $("ros-live").classList.toggle("over", over > 0);
+    if (left >= 0) {
+      $("ros-countdown").textContent = clock(left);
+      box.dataset.level = left <= initial.danger_seconds ? "danger" : left <= initial.warning_seconds ? "warning" : "normal";
+    } else {
+      $("ros-countdown").textContent = "−" + clock(-left) + " over";
+      box.dataset.level = "over";
+    }
     const cell = document.querySelector('#ros-table tr[data-segment-id="' + live.id + '"] td.over-under');
     if (cell) {
       cell.textContent = signed(over);
@@ -244,6 +288,8 @@
       });
       render();
       refresh();
+    } else if (event.type === "runofshow.message.updated") {
+      onMessage(payload);
     } else if (event.type === "runofshow.rundown.changed") {
       refresh();
     }
@@ -274,7 +320,18 @@
 
   $("ros-table").addEventListener("click", function (event) {
     const button = event.target.closest("button[data-action]");
-    if (button) act(button.dataset.action, Number(button.dataset.segmentId));
+    if (!button) return;
+    const id = Number(button.dataset.segmentId);
+    const segment = segmentOf(id);
+    if (button.dataset.action === "activate" && id !== state.timing.next_segment_id && segment) {
+      const jumped = segments.filter(function (s) {
+        return statusOf(s) === "pending" && (s.order < segment.order || (s.order === segment.order && s.id < segment.id));
+      }).length;
+      const why = jumped ? " " + jumped + " pending segment" + (jumped > 1 ? "s" : "") + " before it will be skipped." : "";
+      if (!window.confirm("Go to “" + segment.name + "”? It is not the next segment." + why)) return;
+    }
+    if (button.dataset.action === "skip" && segment && !window.confirm("Skip “" + segment.name + "”?")) return;
+    act(button.dataset.action, id);
   });
   if ($("ros-next-button")) {
     $("ros-next-button").addEventListener("click", function () {
@@ -321,8 +378,81 @@
     }
   });
 
+  // --- Stage timer: the message and the viewer links (show callers) ---------------------------
+  const expiresFormat = new Intl.DateTimeFormat(undefined, {
+    timeZone: tz, weekday: "short", hour: "2-digit", minute: "2-digit",
+  });
+
+  async function loadLinks() {
+    if (!$("ros-links")) return;
+    try {
+      const page = await SetdeskApi.get(API + "/sessions/" + sessionId + "/viewer-links/?page_size=100");
+      const items = page.results.filter(function (link) { return link.active; }).map(function (link) {
+        const li = document.createElement("li");
+        li.dataset.linkId = link.id;
+        const text = document.createElement("span");
+        text.textContent = (link.label || "Viewer link") + " …" + link.token_hint +
+          " · until " + expiresFormat.format(new Date(link.expires_at));
+        const revoke = document.createElement("button");
+        revoke.type = "button";
+        revoke.className = "danger";
+        revoke.textContent = "Revoke";
+        revoke.addEventListener("click", async function () {
+          if (!window.confirm("Revoke this link? Its screen goes dark at once.")) return;
+          try { await SetdeskApi.del(API + "/viewer-links/" + link.id + "/"); } catch (error) { showError(error.message); }
+          loadLinks();
+        });
+        li.append(text, revoke);
+        return li;
+      });
+      if (!items.length) {
+        const none = document.createElement("li");
+        none.className = "muted";
+        none.textContent = "No open viewer links.";
+        items.push(none);
+      }
+      $("ros-links").replaceChildren.apply($("ros-links"), items);
+    } catch (error) { showError(error.message); }
+  }
+
+  if ($("ros-link-form")) {
+    $("ros-link-form").addEventListener("submit", async function (event) {
+      event.preventDefault();
+      try {
+        const made = await SetdeskApi.post(API + "/sessions/" + sessionId + "/viewer-links/", {
+          label: $("ros-link-label").value.trim(),
+        });
+        $("ros-link-url").value = made.url;
+        $("ros-link-new").hidden = false;
+        $("ros-link-label").value = "";
+        loadLinks();
+      } catch (error) { showError(error.message); }
+    });
+    $("ros-link-copy").addEventListener("click", function () {
+      $("ros-link-url").select();
+      if (navigator.clipboard) navigator.clipboard.writeText($("ros-link-url").value).catch(function () {});
+    });
+    $("ros-message-form").addEventListener("submit", async function (event) {
+      event.preventDefault();
+      try {
+        await SetdeskApi.put(API + "/sessions/" + sessionId + "/message/", {
+          text: $("ros-message-text").value, visible: $("ros-message-visible").checked,
+        });
+        showError("");
+      } catch (error) { showError(error.message); }
+    });
+    loadLinks();
+  }
+
+  function onMessage(payload) {
+    // Another caller's save: shown unless this caller is typing.
+    if (!$("ros-message-text") || document.activeElement === $("ros-message-text")) return;
+    $("ros-message-text").value = payload.text;
+    $("ros-message-visible").checked = payload.visible;
+  }
+
   render();
   window.setdeskLive.subscribe(GROUP, onEvent, refresh);
-  setInterval(tick, 1000);
+  setInterval(tick, 250);
   setInterval(function () { if (!busy) refresh({ stateOnly: true }); }, STATE_REFRESH_MS);
 })();
