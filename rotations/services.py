@@ -25,8 +25,7 @@ from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
 from config.tasks import enqueue_on_commit
-from rotations import engine, selectors
-from rotations import events as rt_events
+from rotations import engine, events, selectors
 from rotations.models import (
     OPEN_PROPOSAL_STATUSES,
     Employee,
@@ -49,6 +48,15 @@ DEFAULT_WINDOW_DAYS = 21  # three weeks of workdays
 MAX_WINDOW_DAYS = 42
 PURGE_AFTER = timedelta(weeks=3)
 RETRYABLE = (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED)
+
+
+def _publish_run(event_type: str, run: SchedulerRun) -> None:
+    """A run event: to the run's group and the user who requested the run."""
+    events.publish(event_type, events.run_payload(run), run_id=run.pk, user_id=run.triggered_by_id)
+
+
+def _publish_proposal(event_type: str, proposal: PendingSchedule) -> None:
+    events.publish(event_type, events.proposal_payload(proposal), run_id=proposal.run_id)
 
 
 def stale_after() -> timedelta:
@@ -104,7 +112,7 @@ def start_run(
                 triggered_by=user,
                 progress_message="queued",
             )
-            rt_events.publish_run(rt_events.RUN_STARTED, run)
+            _publish_run(events.RUN_STARTED, run)
     except IntegrityError:
         other = SchedulerRun.objects.filter(status=RunStatus.RUNNING).values_list("pk", flat=True).first()
         message = f"A scheduler run is already in progress (#{other})." if other else "A scheduler run is in progress."
@@ -140,7 +148,7 @@ def _progress(run_id: int, percent: int, message: str) -> None:
             heartbeat_at=timezone.now(), progress=max(0, min(100, percent)), progress_message=message[:200]
         )
         if updated:
-            rt_events.publish_run(rt_events.RUN_PROGRESS, SchedulerRun.objects.get(pk=run_id))
+            _publish_run(events.RUN_PROGRESS, SchedulerRun.objects.get(pk=run_id))
 
 
 def execute_run(*, run_id: int, after_engine=None) -> SchedulerRun:
@@ -236,7 +244,7 @@ def _finish(run_id: int, data: selectors.RunInput, result: engine.Result) -> boo
         run.warnings = list(result.warnings)
         run.unscheduled = _unscheduled_json(data, result)
         run.save()
-        rt_events.publish_run(rt_events.RUN_COMPLETED, run)
+        _publish_run(events.RUN_COMPLETED, run)
     return True
 
 
@@ -250,7 +258,7 @@ def _fail(run_id: int, exc: Exception) -> None:
             heartbeat_at=now,
         )
         if updated:
-            rt_events.publish_run(rt_events.RUN_FAILED, SchedulerRun.objects.get(pk=run_id))
+            _publish_run(events.RUN_FAILED, SchedulerRun.objects.get(pk=run_id))
 
 
 def reap_crashed_runs(*, now: datetime | None = None) -> int:
@@ -269,7 +277,7 @@ def reap_crashed_runs(*, now: datetime | None = None) -> int:
             run.finished_at = now
             run.error = f"No heartbeat since {run.heartbeat_at.isoformat()}: the worker is presumed dead."
             run.save(update_fields=["status", "finished_at", "error"])
-            rt_events.publish_run(rt_events.RUN_CRASHED, run)
+            _publish_run(events.RUN_CRASHED, run)
             reaped += 1
     return reaped
 
@@ -474,7 +482,7 @@ def edit_proposal(
         item.api_error_details = None
         item.reason = f"{note}; was: {item.reason}"[:4000] if not item.reason.startswith(note) else item.reason
         item.save()
-        rt_events.publish_proposal(rt_events.PROPOSAL_EDITED, item)
+        _publish_proposal(events.PROPOSAL_EDITED, item)
     return p
 
 
@@ -562,7 +570,7 @@ def _mark_failed(p: PendingSchedule, reason: str, details: dict | None, *, now: 
     p.decided_at = p.decided_at or now
     p.decided_by = p.decided_by or _user_or_none(user)
     p.save()
-    rt_events.publish_proposal(rt_events.PROPOSAL_FAILED, p)
+    _publish_proposal(events.PROPOSAL_FAILED, p)
 
 
 def _fail_unit(members: list[PendingSchedule], culprit: PendingSchedule, reason: str, details, *, now, user) -> None:
@@ -632,7 +640,7 @@ def _approve_unit(head_id: int, *, user, submitter, now: datetime) -> Submission
         m.failure_reason, m.api_error_details = "", None
         m.submission = unit
         m.save()
-        rt_events.publish_proposal(rt_events.PROPOSAL_APPROVED, m)
+        _publish_proposal(events.PROPOSAL_APPROVED, m)
     unit.save(update_fields=["details"])
     if submitter.remote:
         from rotations import tasks
@@ -654,7 +662,7 @@ def _record_answer(unit: SubmissionUnit, members: list[PendingSchedule], outcome
             m.status = ProposalStatus.API_SUBMITTED
             m.submitted_at = now
             m.save()
-            rt_events.publish_proposal(rt_events.PROPOSAL_SUBMITTED, m)
+            _publish_proposal(events.PROPOSAL_SUBMITTED, m)
         unit.status, unit.sent_at, unit.failure_reason = SubmissionStatus.SENT, now, ""
     else:
         for m in members:
@@ -665,7 +673,7 @@ def _record_answer(unit: SubmissionUnit, members: list[PendingSchedule], outcome
             m.failure_reason = outcome.failure_reason[:4000]
             m.api_error_details = outcome.details
             m.save()
-            rt_events.publish_proposal(rt_events.PROPOSAL_FAILED, m)
+            _publish_proposal(events.PROPOSAL_FAILED, m)
         for was in (unit.details or {}).get("displaced", []):
             # The swap did not happen: the bumped event goes back where it was, if still free.
             Event.objects.filter(pk=was["event_id"], status=EventStatus.UNSCHEDULED).update(
@@ -788,7 +796,7 @@ def approve_run(*, run: SchedulerRun, user, submitter=None) -> dict[str, int]:
         run.approved_at = timezone.now()
         run.approved_by = _user_or_none(user)
         run.save(update_fields=["approved_at", "approved_by"])
-        rt_events.publish_run(rt_events.RUN_APPROVED, run)
+        _publish_run(events.RUN_APPROVED, run)
     return counts
 
 
@@ -830,7 +838,7 @@ def reject_proposal(*, proposal: PendingSchedule, user) -> PendingSchedule:
         m.decided_at = now
         m.decided_by = _user_or_none(user)
         m.save()
-        rt_events.publish_proposal(rt_events.PROPOSAL_REJECTED, m)
+        _publish_proposal(events.PROPOSAL_REJECTED, m)
     return PendingSchedule.objects.select_related("run", "event", "employee").get(pk=proposal.pk)
 
 
