@@ -32,8 +32,8 @@ from rotations.models import (
     SubmissionUnit,
     TimeOff,
 )
+from rotations.permissions import APPROVE_PERM
 
-APPROVE_PERM = "rotations.approve_schedule"
 RETRYABLE_STATUSES = (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED)
 
 

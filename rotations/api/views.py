@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import Conflict
-from config.permissions import ModelPermissions, require_perms
+from config.permissions import model_perms
 from rotations import filters, services
 from rotations.api import serializers as s
 from rotations.models import (
@@ -27,9 +27,7 @@ from rotations.models import (
     SchedulerRun,
     TimeOff,
 )
-
-RUN_PERM = "rotations.run_auto_schedule"
-APPROVE_PERM = "rotations.approve_schedule"
+from rotations.permissions import APPROVE_PERM, RUN_PERM, VIEW_PROPOSAL_PERM, VIEW_RUN_PERM
 
 
 class SafeWritesMixin:
@@ -60,6 +58,7 @@ class SafeWritesMixin:
 
 @extend_schema_view(list=extend_schema(summary="Employees"), create=extend_schema(summary="Create an employee"))
 class EmployeeViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    action_perms = model_perms("rotations", "employee")
     queryset = Employee.objects.prefetch_related("time_off")
     serializer_class = s.EmployeeSerializer
     filterset_class = filters.EmployeeFilter
@@ -69,6 +68,7 @@ class EmployeeViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 
 @extend_schema_view(list=extend_schema(summary="Time off"), create=extend_schema(summary="Add time off"))
 class TimeOffViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    action_perms = model_perms("rotations", "timeoff")
     queryset = TimeOff.objects.select_related("employee")
     serializer_class = s.TimeOffSerializer
     filterset_class = filters.TimeOffFilter
@@ -77,6 +77,7 @@ class TimeOffViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 
 @extend_schema_view(list=extend_schema(summary="Events to schedule"), create=extend_schema(summary="Create an event"))
 class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    action_perms = model_perms("rotations", "event")
     queryset = Event.objects.all()
     serializer_class = s.EventSerializer
     filterset_class = filters.EventFilter
@@ -85,6 +86,7 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 
 @extend_schema_view(list=extend_schema(summary="Weekly rotations (juicer, primary lead)"))
 class RotationAssignmentViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    action_perms = model_perms("rotations", "rotationassignment")
     queryset = RotationAssignment.objects.select_related("employee")
     serializer_class = s.RotationAssignmentSerializer
     filterset_class = filters.RotationAssignmentFilter
@@ -93,6 +95,7 @@ class RotationAssignmentViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 
 @extend_schema_view(list=extend_schema(summary="One-off rotation exceptions"))
 class ScheduleExceptionViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    action_perms = model_perms("rotations", "scheduleexception")
     queryset = ScheduleException.objects.select_related("employee")
     serializer_class = s.ScheduleExceptionSerializer
     filterset_class = filters.ScheduleExceptionFilter
@@ -102,7 +105,7 @@ class ScheduleExceptionViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 class AutoScheduleRunView(APIView):
     """Starts an auto-scheduler run in the worker; 409 while another run is running."""
 
-    permission_classes = [require_perms(RUN_PERM)]
+    action_perms = {"POST": (RUN_PERM,), "OPTIONS": (RUN_PERM,)}
 
     @extend_schema(
         request=s.RunRequestSerializer,
@@ -121,7 +124,7 @@ class AutoScheduleRunView(APIView):
 class AutoScheduleStatusView(APIView):
     """A run's status, counts and progress."""
 
-    permission_classes = [require_perms("rotations.view_schedulerrun")]
+    action_perms = {"GET": (VIEW_RUN_PERM,), "HEAD": (VIEW_RUN_PERM,), "OPTIONS": (VIEW_RUN_PERM,)}
 
     @extend_schema(responses=s.RunStatusSerializer, summary="Status of an auto-scheduler run")
     def get(self, request, run_id: int):
@@ -134,6 +137,13 @@ class AutoScheduleStatusView(APIView):
     retrieve=extend_schema(summary="A run with its review: unscheduled events and their reasons, swaps, days"),
 )
 class RunViewSet(viewsets.ReadOnlyModelViewSet):
+    action_perms = {
+        "list": (VIEW_RUN_PERM,),
+        "retrieve": (VIEW_RUN_PERM,),
+        "proposals": (VIEW_RUN_PERM, VIEW_PROPOSAL_PERM),
+        "approve_all": (APPROVE_PERM,),
+        "approve_part": (APPROVE_PERM,),
+    }
     queryset = SchedulerRun.objects.all()
     filterset_class = filters.RunFilter
     ordering_fields = ["started_at", "id"]
@@ -151,13 +161,6 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "proposals":
             return s.ProposalSerializer
         return s.RunSerializer
-
-    def get_permissions(self):
-        if self.action in ("approve_all", "approve_part"):
-            return [require_perms(APPROVE_PERM)()]
-        if self.action == "proposals":
-            return [ModelPermissions(), require_perms("rotations.view_pendingschedule")()]
-        return super().get_permissions()
 
     @extend_schema(
         responses=s.ProposalSerializer(many=True),
@@ -220,15 +223,15 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="A proposal, with why this employee"),
 )
 class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    action_perms = {
+        **model_perms("rotations", "pendingschedule"),
+        "approve": (APPROVE_PERM,),
+        "reject": (APPROVE_PERM,),
+    }
     queryset = PendingSchedule.objects.select_related("event", "employee")
     serializer_class = s.ProposalSerializer
     filterset_class = filters.ProposalFilter
     ordering_fields = ["scheduled_at", "id"]
-
-    def get_permissions(self):
-        if self.action in ("approve", "reject"):
-            return [require_perms(APPROVE_PERM)()]
-        return super().get_permissions()
 
     @extend_schema(
         request=s.ProposalEditSerializer,
