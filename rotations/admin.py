@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from config.admin import ServiceWritesAdmin
 from config.errors import Conflict, DomainError, InvalidInput
 from rotations import engine, services
 from rotations.models import (
@@ -35,6 +36,47 @@ from rotations.models import (
 from rotations.permissions import APPROVE_PERM
 
 RETRYABLE_STATUSES = (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED)
+
+
+# --- writes through the services (a refusal rolls the request back: ServiceWritesAdmin) -----------
+
+
+def _stored(obj):
+    """The row as stored: the form has already written its values onto ``obj``, and the
+    service compares the changes with what is in the database."""
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def _adopt(obj, saved) -> None:
+    """The admin goes on with its own object (inlines, the log entry): give it the saved row."""
+    obj.__dict__.update(saved.__dict__)
+
+
+def _save(obj, form, thing: str, fields: tuple[str, ...]):
+    """``obj`` (the form's values on it) through ``create_<thing>`` or ``update_<thing>``."""
+    if obj.pk is None:
+        values = {name: getattr(obj, name) for name in form.fields if name in fields or name == "project_ref_num"}
+        return getattr(services, f"create_{thing}")(**values)
+    changes = {name: getattr(obj, name) for name in form.changed_data if name in fields or name == "project_ref_num"}
+    return getattr(services, f"update_{thing}")(**{thing: _stored(obj)}, **changes)
+
+
+class RecordAdmin(ServiceWritesAdmin):
+    """A record kept by coordinators: saved and deleted through its services, so their rules
+    (dates in order, a parent that is a core event, a qualified rotation employee) hold here too."""
+
+    thing: str
+    service_fields: tuple[str, ...]
+
+    def save_model(self, request, obj, form, change):
+        _adopt(obj, _save(obj, form, self.thing, self.service_fields))
+
+    def delete_model(self, request, obj):
+        getattr(services, f"delete_{self.thing}")(**{self.thing: obj})
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 # --- employees ------------------------------------------------------------------------------------
@@ -91,7 +133,9 @@ class QualificationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(RecordAdmin):
+    thing = "employee"
+    service_fields = services.EMPLOYEE_FIELDS
     form = EmployeeForm
     list_display = ["name", "external_id", "qualification_list", "active", "max_events_per_day", "max_events_per_week"]
     list_filter = ["active", QualificationFilter]
@@ -116,6 +160,19 @@ class EmployeeAdmin(admin.ModelAdmin):
             "calendar.ics link",
         )
 
+    def save_formset(self, request, form, formset, change):
+        """The time-off rows, each through its service: deletions first, then the changed rows."""
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.delete_time_off(time_off=obj)
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            instance = inline_form.instance
+            if instance.pk is None:
+                instance.employee = form.instance
+            inline_form.instance = _save(instance, inline_form, "time_off", services.TIME_OFF_FIELDS)
+
     @admin.action(description="Rotate calendar links (the old links stop working)")
     def rotate_calendar_links(self, request, queryset):
         for employee in queryset:
@@ -124,7 +181,9 @@ class EmployeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(RecordAdmin):
+    thing = "time_off"
+    service_fields = services.TIME_OFF_FIELDS
     list_display = ["employee", "start_date", "end_date", "reason"]
     list_filter = ["start_date"]
     search_fields = ["employee__name", "reason"]
@@ -137,7 +196,9 @@ class TimeOffAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(RecordAdmin):
+    thing = "event"
+    service_fields = services.EVENT_FIELDS
     list_display = [
         "project_ref_num",
         "name",
@@ -158,7 +219,9 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(RotationAssignment)
-class RotationAssignmentAdmin(admin.ModelAdmin):
+class RotationAssignmentAdmin(RecordAdmin):
+    thing = "rotation_assignment"
+    service_fields = services.ROTATION_FIELDS
     list_display = ["weekday", "rotation_type", "employee"]
     list_filter = ["rotation_type", "weekday"]
     search_fields = ["employee__name"]
@@ -167,7 +230,9 @@ class RotationAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(admin.ModelAdmin):
+class ScheduleExceptionAdmin(RecordAdmin):
+    thing = "schedule_exception"
+    service_fields = services.EXCEPTION_FIELDS
     list_display = ["date", "rotation_type", "employee", "reason"]
     list_filter = ["rotation_type", "date"]
     search_fields = ["employee__name", "reason"]

@@ -40,6 +40,28 @@ from rotations.models import (
     SubmissionUnit,
     new_calendar_token,
 )
+from rotations.records import (  # noqa: F401  (re-exported: rotations.services is the one door)
+    EMPLOYEE_FIELDS,
+    EVENT_FIELDS,
+    EXCEPTION_FIELDS,
+    ROTATION_FIELDS,
+    TIME_OFF_FIELDS,
+    create_employee,
+    create_event,
+    create_rotation_assignment,
+    create_schedule_exception,
+    create_time_off,
+    delete_employee,
+    delete_event,
+    delete_rotation_assignment,
+    delete_schedule_exception,
+    delete_time_off,
+    update_employee,
+    update_event,
+    update_rotation_assignment,
+    update_schedule_exception,
+    update_time_off,
+)
 from rotations.submitters import HttpSubmitter, LocalSubmitter, Outcome, get_submitter
 
 logger = logging.getLogger(__name__)

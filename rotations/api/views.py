@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -12,7 +10,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import Conflict
 from config.permissions import model_perms
 from rotations import filters, services
 from rotations.api import serializers as s
@@ -30,44 +27,37 @@ from rotations.models import (
 from rotations.permissions import APPROVE_PERM, RUN_PERM, VIEW_PROPOSAL_PERM, VIEW_RUN_PERM
 
 
-class SafeWritesMixin:
-    """Writes that lose a race on a unique key are a 409, and a row still referenced (an employee
-    with assigned events) cannot be deleted (409) — never a 500."""
+class ServiceWritesMixin:
+    """Create, update and delete through the record's services (``create_<thing>``,
+    ``update_<thing>(*, <thing>, **changes)``, ``delete_<thing>(*, <thing>)``): the rules hold
+    there, for the admin too; a lost race on a unique key or a row still in use is a 409."""
 
-    protected_message = "Still in use; deactivate it instead."
-
-    def _save(self, serializer):
-        try:
-            with transaction.atomic():
-                serializer.save()
-        except IntegrityError:
-            raise Conflict("Conflicts with an existing record (it may have just been created).") from None
+    thing: str  # e.g. "employee" → services.create_employee / update_employee / delete_employee
 
     def perform_create(self, serializer):
-        self._save(serializer)
+        serializer.instance = getattr(services, f"create_{self.thing}")(**serializer.validated_data)
 
     def perform_update(self, serializer):
-        self._save(serializer)
+        update = getattr(services, f"update_{self.thing}")
+        serializer.instance = update(**{self.thing: serializer.instance}, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        try:
-            instance.delete()
-        except ProtectedError:
-            raise Conflict(self.protected_message) from None
+        getattr(services, f"delete_{self.thing}")(**{self.thing: instance})
 
 
 @extend_schema_view(list=extend_schema(summary="Employees"), create=extend_schema(summary="Create an employee"))
-class EmployeeViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class EmployeeViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    thing = "employee"
     action_perms = model_perms("rotations", "employee")
     queryset = Employee.objects.prefetch_related("time_off")
     serializer_class = s.EmployeeSerializer
     filterset_class = filters.EmployeeFilter
     ordering_fields = ["name", "id", "created_at"]
-    protected_message = "The employee has assigned events; deactivate them instead."
 
 
 @extend_schema_view(list=extend_schema(summary="Time off"), create=extend_schema(summary="Add time off"))
-class TimeOffViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class TimeOffViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    thing = "time_off"
     action_perms = model_perms("rotations", "timeoff")
     queryset = TimeOff.objects.select_related("employee")
     serializer_class = s.TimeOffSerializer
@@ -76,7 +66,8 @@ class TimeOffViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Events to schedule"), create=extend_schema(summary="Create an event"))
-class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class EventViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    thing = "event"
     action_perms = model_perms("rotations", "event")
     queryset = Event.objects.all()
     serializer_class = s.EventSerializer
@@ -85,7 +76,8 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Weekly rotations (juicer, primary lead)"))
-class RotationAssignmentViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class RotationAssignmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    thing = "rotation_assignment"
     action_perms = model_perms("rotations", "rotationassignment")
     queryset = RotationAssignment.objects.select_related("employee")
     serializer_class = s.RotationAssignmentSerializer
@@ -94,7 +86,8 @@ class RotationAssignmentViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="One-off rotation exceptions"))
-class ScheduleExceptionViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class ScheduleExceptionViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    thing = "schedule_exception"
     action_perms = model_perms("rotations", "scheduleexception")
     queryset = ScheduleException.objects.select_related("employee")
     serializer_class = s.ScheduleExceptionSerializer
