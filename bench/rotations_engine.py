@@ -19,6 +19,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
+from django.utils import timezone
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -310,7 +312,7 @@ def service_run(start) -> tuple[float, int, object]:
 
     PendingSchedule.objects.all().delete()
     SchedulerRun.objects.all().delete()
-    run = services.start_run(start_date=start, days=21)
+    run = services.start_run(now=timezone.now(), start_date=start, days=21)
     with CaptureQueriesContext(connection) as queries:
         began = time.perf_counter()
         run = services.execute_run(run_id=run.pk)

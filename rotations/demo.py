@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from rotations import engine, selectors, services
 from rotations.models import Employee, Event, RotationAssignment, ScheduleException, SchedulerRun, TimeOff
 
@@ -26,7 +28,8 @@ FIRST_REF = 900001
 
 
 def seed(*, users, stdout) -> None:
-    today = selectors.local_today()
+    now = timezone.now()
+    today = selectors.local_today(now)
     # This week only on a Monday: later in the week its first days would already be past due.
     monday = engine.week_of(today) + timedelta(days=0 if today.weekday() == 0 else 7)
     emps = {}
@@ -99,7 +102,7 @@ def seed(*, users, stdout) -> None:
         )
         created += 1
     if not SchedulerRun.objects.exists():
-        run = services.start_run(start_date=monday, user=users.get("coordinator"))
+        run = services.start_run(start_date=monday, user=users.get("coordinator"), now=now)
         run = services.execute_run(run_id=run.pk)
         stdout.write(f"rotations: run #{run.pk} proposed {run.events_scheduled} assignments to review")
     stdout.write(f"rotations: {len(emps)} employees, {created} new events")

@@ -53,8 +53,9 @@ def from_local(naive: datetime) -> datetime:
     return naive.replace(tzinfo=local_tz())
 
 
-def local_today(now: datetime | None = None) -> date:
-    return timezone.localtime(now or timezone.now(), local_tz()).date()
+def local_today(now: datetime) -> date:
+    """The rotations' calendar day at ``now`` (the caller's clock)."""
+    return timezone.localtime(now, local_tz()).date()
 
 
 def week_bounds(start: date, end: date) -> tuple[datetime, datetime]:

@@ -107,7 +107,7 @@ def start_run(
     start_date: date | None = None,
     days: int | None = None,
     user=None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> SchedulerRun:
     """Creates a ``running`` run for ``days`` calendar days from ``start_date`` (default: today).
 
@@ -115,7 +115,6 @@ def start_run(
     started at the same instant by another process — raises ``Conflict`` (409). A run left
     running by a dead worker is reaped first.
     """
-    now = now or timezone.now()
     days = DEFAULT_WINDOW_DAYS if days is None else days
     if not 1 <= days <= MAX_WINDOW_DAYS:
         raise InvalidInput(errors={"days": [f"Must be between 1 and {MAX_WINDOW_DAYS}."]})
@@ -142,12 +141,12 @@ def start_run(
     return run
 
 
-def request_run(*, start_date: date | None = None, days: int | None = None, user=None) -> SchedulerRun:
+def request_run(*, start_date: date | None = None, days: int | None = None, user=None, now: datetime) -> SchedulerRun:
     """A manual run, executed by the worker once this transaction commits."""
     from config.tasks import send_now
     from rotations import tasks
 
-    run = start_run(kind=RunKind.MANUAL, start_date=start_date, days=days, user=user)
+    run = start_run(kind=RunKind.MANUAL, start_date=start_date, days=days, user=user, now=now)
     # Sent once within the broker's short timeout: a frozen broker fails the run at once.
     transaction.on_commit(lambda: enqueue_run(run.pk, send=lambda run_id: send_now(tasks.execute_run, run_id)))
     return run
@@ -283,9 +282,8 @@ def _fail(run_id: int, exc: Exception) -> None:
             _publish_run(events.RUN_FAILED, SchedulerRun.objects.get(pk=run_id))
 
 
-def reap_crashed_runs(*, now: datetime | None = None) -> int:
+def reap_crashed_runs(*, now: datetime) -> int:
     """Marks ``crashed`` every running run whose heartbeat is stale; returns how many."""
-    now = now or timezone.now()
     cutoff = now - stale_after()
     reaped = 0
     with transaction.atomic():
@@ -304,9 +302,8 @@ def reap_crashed_runs(*, now: datetime | None = None) -> int:
     return reaped
 
 
-def purge_old_runs(*, now: datetime | None = None) -> int:
+def purge_old_runs(*, now: datetime) -> int:
     """Deletes runs started more than 3 weeks ago, with their proposals; returns how many runs."""
-    now = now or timezone.now()
     old = selectors.runs_older_than(now - PURGE_AFTER).exclude(status=RunStatus.RUNNING)
     ids = list(old.values_list("pk", flat=True))
     if ids:
@@ -316,9 +313,8 @@ def purge_old_runs(*, now: datetime | None = None) -> int:
     return len(ids)
 
 
-def nightly_auto_schedule(*, now: datetime | None = None) -> SchedulerRun | None:
+def nightly_auto_schedule(*, now: datetime) -> SchedulerRun | None:
     """The nightly job: purge old runs, reap dead ones, then an automatic run over the next three weeks."""
-    now = now or timezone.now()
     purge_old_runs(now=now)
     try:
         run = start_run(kind=RunKind.AUTOMATIC, now=now)
@@ -707,14 +703,13 @@ def _record_answer(unit: SubmissionUnit, members: list[PendingSchedule], outcome
     unit.save()
 
 
-def send_submission(*, unit_id: int, now: datetime | None = None) -> str | None:
+def send_submission(*, unit_id: int, now: datetime) -> str | None:
     """Sends one unit to the client's system, outside any transaction, and records the answer.
 
     Claimed first (``pending``, or ``sending`` past its lease: a sender that died) under a
     skip-locked lock, so two senders never send it at once; the answer is recorded only by the
     sender that still holds the claim. Returns the unit's status, or None when there was nothing
     to send."""
-    now = now or timezone.now()
     with transaction.atomic():
         unit = (
             SubmissionUnit.objects.select_for_update(skip_locked=True)
@@ -742,10 +737,9 @@ def send_submission(*, unit_id: int, now: datetime | None = None) -> str | None:
         return current.status
 
 
-def send_pending_submissions(*, now: datetime | None = None) -> int:
+def send_pending_submissions(*, now: datetime) -> int:
     """The periodic sweep: sends every unit still pending (its task lost with a worker or the
     broker) or claimed by a sender that died; returns how many were sent or failed."""
-    now = now or timezone.now()
     ids = list(
         SubmissionUnit.objects.filter(
             Q(status=SubmissionStatus.PENDING)

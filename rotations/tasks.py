@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers that call the services."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from rotations import services
 
@@ -12,20 +13,20 @@ def execute_run(run_id: int) -> str:
 
 @shared_task(name="rotations.nightly_auto_schedule")
 def nightly_auto_schedule() -> int | None:
-    run = services.nightly_auto_schedule()
+    run = services.nightly_auto_schedule(now=timezone.now())
     return run.pk if run else None
 
 
 @shared_task(name="rotations.reap_crashed_runs")
 def reap_crashed_runs() -> int:
-    return services.reap_crashed_runs()
+    return services.reap_crashed_runs(now=timezone.now())
 
 
 @shared_task(name="rotations.send_submission")
 def send_submission(unit_id: int) -> str | None:
-    return services.send_submission(unit_id=unit_id)
+    return services.send_submission(unit_id=unit_id, now=timezone.now())
 
 
 @shared_task(name="rotations.send_pending_submissions")
 def send_pending_submissions() -> int:
-    return services.send_pending_submissions()
+    return services.send_pending_submissions(now=timezone.now())

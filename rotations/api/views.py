@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -109,7 +110,10 @@ class AutoScheduleRunView(APIView):
         body = s.RunRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         run = services.request_run(
-            start_date=body.validated_data.get("start_date"), days=body.validated_data.get("days"), user=request.user
+            start_date=body.validated_data.get("start_date"),
+            days=body.validated_data.get("days"),
+            user=request.user,
+            now=timezone.now(),
         )
         return Response({"run_id": run.pk}, status=status.HTTP_202_ACCEPTED)
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from rotations import selectors, services
 from rotations.models import PendingSchedule, ProposalStatus, TimeOff
@@ -30,7 +31,7 @@ def supervisor_client(now, make_user):
 
 @pytest.fixture
 def run(world):
-    return services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    return services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +148,7 @@ def test_proposals_read_as_event_employee_and_local_time_with_their_reason(admin
 
 
 def test_a_superseded_run_is_marked_and_a_past_dated_proposal_flagged(admin_client_, run):
-    later = services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    later = services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
     page = admin_client_.get("/admin/rotations/schedulerrun/").content.decode()
     assert f"by run #{later.pk}" in page
     page = admin_client_.get("/admin/rotations/pendingschedule/", {"run__id__exact": later.pk}).content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from rotations import selectors, services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RotationAssignment, SchedulerRun
@@ -246,7 +247,7 @@ def test_approve_all(supervisor, coordinator, completed_run):
 
 
 def test_approve_all_of_a_running_run_is_409(supervisor, world):
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
     assert_error(supervisor.post(f"{BASE}/runs/{run.pk}/approve-all/"), 409)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from config.errors import InvalidInput
 from rotations import engine, selectors, services
@@ -19,7 +20,7 @@ TUESDAY = MONDAY + timedelta(days=1)
 
 
 def run_now(start_date=MONDAY):
-    run = services.start_run(start_date=start_date)
+    run = services.start_run(now=timezone.now(), start_date=start_date)
     return services.execute_run(run_id=run.pk)
 
 
@@ -37,7 +38,7 @@ def set_status(proposal: PendingSchedule, status: str) -> None:
 
 def next_input():
     """The engine's input of a new run (started, not executed)."""
-    return selectors.run_input(run=services.start_run(start_date=MONDAY))
+    return selectors.run_input(run=services.start_run(now=timezone.now(), start_date=MONDAY))
 
 
 # --- pins: what run_input gives the engine -------------------------------------------------------
@@ -202,7 +203,7 @@ def test_unscheduled_events_past_due_are_listed_by_the_engine_with_past_due(worl
     yesterday = NOW.date() - timedelta(days=1)  # the run's today is NOW's date (a Friday)
     late = make_event(2001, "core", yesterday - timedelta(days=9), yesterday, 60)
     make_event(2002, "core", yesterday - timedelta(days=9), yesterday + timedelta(days=1), 60)  # due today
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
     data = selectors.run_input(run=run)
     assert 2001 in {e.ref for e in data.problem.events}
     result = engine.schedule(data.problem)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
 from realtime.models import EventLog
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def run_now(**kw):
-    run = services.start_run(start_date=kw.pop("start_date", MONDAY), **kw)
+    run = services.start_run(now=timezone.now(), start_date=kw.pop("start_date", MONDAY), **kw)
     return services.execute_run(run_id=run.pk)
 
 
@@ -84,17 +85,17 @@ def test_exception_overrides_the_rotation(world):
 
 def test_window_is_validated(world):
     with pytest.raises(InvalidInput) as err:
-        services.start_run(start_date=MONDAY, days=0)
+        services.start_run(now=timezone.now(), start_date=MONDAY, days=0)
     assert "days" in err.value.errors
     with pytest.raises(InvalidInput):
-        services.start_run(start_date=MONDAY, days=43)
+        services.start_run(now=timezone.now(), start_date=MONDAY, days=43)
     assert not SchedulerRun.objects.exists()
 
 
 def test_a_second_run_is_refused_while_one_is_running(world):
-    first = services.start_run(start_date=MONDAY)
+    first = services.start_run(now=timezone.now(), start_date=MONDAY)
     with pytest.raises(Conflict) as err:
-        services.start_run(start_date=MONDAY)
+        services.start_run(now=timezone.now(), start_date=MONDAY)
     assert f"#{first.pk}" in err.value.detail
     services.execute_run(run_id=first.pk)
     second = run_now()
@@ -118,7 +119,7 @@ def test_a_new_run_supersedes_the_open_proposals_of_earlier_runs(world):
 
 
 def test_a_failing_run_is_failed_with_the_error_and_writes_nothing(world):
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
 
     def explode(run, result):
         raise RuntimeError("engine exploded")
@@ -131,10 +132,10 @@ def test_a_failing_run_is_failed_with_the_error_and_writes_nothing(world):
 
 
 def test_reaper_marks_stale_runs_crashed_and_a_late_finish_writes_nothing(world, time_machine):
-    run = services.start_run(start_date=MONDAY)
-    assert services.reap_crashed_runs() == 0
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
+    assert services.reap_crashed_runs(now=timezone.now()) == 0
     time_machine.shift(timedelta(minutes=10))
-    assert services.reap_crashed_runs() == 1
+    assert services.reap_crashed_runs(now=timezone.now()) == 1
     run.refresh_from_db()
     assert run.status == RunStatus.CRASHED and "heartbeat" in run.error.lower()
     # The worker was only slow: when it gets there, the run is not running any more.
@@ -143,11 +144,11 @@ def test_reaper_marks_stale_runs_crashed_and_a_late_finish_writes_nothing(world,
 
 
 def test_reaped_while_the_engine_runs_leaves_no_proposals(world, time_machine):
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
 
     def reaper_fires(run, result):
         time_machine.shift(timedelta(minutes=10))
-        services.reap_crashed_runs()
+        services.reap_crashed_runs(now=timezone.now())
 
     run = services.execute_run(run_id=run.pk, after_engine=reaper_fires)
     assert run.status == RunStatus.CRASHED
@@ -155,9 +156,9 @@ def test_reaped_while_the_engine_runs_leaves_no_proposals(world, time_machine):
 
 
 def test_start_run_reaps_a_dead_run_first(world, time_machine):
-    dead = services.start_run(start_date=MONDAY)
+    dead = services.start_run(now=timezone.now(), start_date=MONDAY)
     time_machine.shift(timedelta(hours=1))
-    fresh = services.start_run(start_date=MONDAY)
+    fresh = services.start_run(now=timezone.now(), start_date=MONDAY)
     dead.refresh_from_db()
     assert dead.status == RunStatus.CRASHED and fresh.status == RunStatus.RUNNING
 
@@ -168,18 +169,18 @@ def test_runs_older_than_three_weeks_are_purged_with_their_proposals(world, time
     time_machine.shift(timedelta(days=15))
     recent = run_now()
     time_machine.shift(timedelta(days=7))
-    assert services.purge_old_runs() == 1
+    assert services.purge_old_runs(now=timezone.now()) == 1
     assert list(SchedulerRun.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not PendingSchedule.objects.filter(run_id=old.pk).exists()
 
 
 def test_nightly_runs_automatically_and_skips_while_a_run_is_running(world, time_machine):
     time_machine.move_to(datetime(2025, 10, 6, 2, 30, tzinfo=selectors.local_tz()), tick=False)
-    run = services.nightly_auto_schedule()
+    run = services.nightly_auto_schedule(now=timezone.now())
     assert run.kind == RunKind.AUTOMATIC and run.status == RunStatus.COMPLETED
     assert run.window_start == MONDAY and run.events_scheduled == 6
-    services.start_run(start_date=MONDAY)
-    assert services.nightly_auto_schedule() is None
+    services.start_run(now=timezone.now(), start_date=MONDAY)
+    assert services.nightly_auto_schedule(now=timezone.now()) is None
 
 
 # --- edits -------------------------------------------------------------------------------------------
@@ -399,7 +400,7 @@ def test_bulk_reject(world):
 
 
 def test_a_run_that_cannot_be_enqueued_fails_at_once(world):
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
 
     def broker_down(run_id):
         raise ConnectionRefusedError("redis://127.0.0.1:6379 refused the connection")

@@ -6,6 +6,7 @@ import socket
 import threading
 
 import pytest
+from django.utils import timezone
 
 from rotations import services
 from rotations.models import Event, ProposalStatus
@@ -19,14 +20,14 @@ def approve_and_send(proposal):
     """Approves (the outbox row is written) and runs the sender, as the worker does after commit."""
     approved = services.approve_proposal(proposal=proposal, user=None)
     assert approved.status == ProposalStatus.APPROVED
-    services.send_pending_submissions()
+    services.send_pending_submissions(now=timezone.now())
     approved.refresh_from_db()
     return approved
 
 
 @pytest.fixture
 def proposal(world):
-    run = services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    run = services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
     return run.proposals.get(event__project_ref_num=1002)
 
 
@@ -49,7 +50,7 @@ def test_http_success_submits_once(settings, client_system, proposal):
     assert assignment["employee_external_id"] == proposal.employee.external_id
     assert request["idempotency_key"] == f"setdesk-rotations-unit-{done.submission_id}"
     services.approve_proposal(proposal=proposal, user=None)
-    services.send_pending_submissions()
+    services.send_pending_submissions(now=timezone.now())
     assert len(client_system.requests) == 1  # approving twice submits once
 
 

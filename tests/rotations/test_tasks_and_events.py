@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from config.management.commands.setup_periodic_tasks import setup_periodic_tasks
@@ -36,17 +37,17 @@ def test_periodic_jobs_are_scheduled():
 
 def test_tasks_call_the_services(world, time_machine):
     assert tasks.nightly_auto_schedule.apply().get() == SchedulerRun.objects.get(kind=RunKind.AUTOMATIC).pk
-    stuck = services.start_run(start_date=MONDAY)
+    stuck = services.start_run(now=timezone.now(), start_date=MONDAY)
     time_machine.shift(timedelta(minutes=30))
     assert tasks.reap_crashed_runs.apply().get() == 1
     stuck.refresh_from_db()
     assert stuck.status == RunStatus.CRASHED
-    fresh = services.start_run(start_date=MONDAY)
+    fresh = services.start_run(now=timezone.now(), start_date=MONDAY)
     assert tasks.execute_run.apply(args=[fresh.pk]).get() == RunStatus.COMPLETED
 
 
 def test_run_group_subscription_needs_the_view_perm(world, make_user):
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
     assert registry.can_subscribe(make_user("supervisor"), run_group(run.pk))
     assert registry.can_subscribe(make_user("coordinator"), run_group(run.pk))
     assert not registry.can_subscribe(make_user("crew"), run_group(run.pk))
@@ -58,7 +59,7 @@ def test_events_go_to_the_run_group_the_requester_and_the_role_groups(
 ):
     user = make_user("coordinator")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        run = services.start_run(start_date=MONDAY, user=user)
+        run = services.start_run(now=timezone.now(), start_date=MONDAY, user=user)
     assert callbacks, "sent only after commit"
     # Role groups are logged right after the commit; the run and user groups within it.
     groups = set(EventLog.objects.filter(event_type="rotations.run.started").values_list("group_name", flat=True))
