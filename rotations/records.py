@@ -19,8 +19,6 @@ from rotations.engine import ROTATION_QUALIFICATION
 from rotations.models import (
     Employee,
     Event,
-    EventStatus,
-    EventType,
     RotationAssignment,
     ScheduleException,
     TimeOff,
@@ -148,29 +146,29 @@ def _event_rules(changes: dict, instance: Event | None) -> dict:
     start, due = _current(changes, instance, "start_date"), _current(changes, instance, "due_date")
     if start and due and due < start:
         errors["due_date"] = ["Must be on or after start_date."]
-    status = _current(changes, instance, "status", EventStatus.UNSCHEDULED) or EventStatus.UNSCHEDULED
+    status = _current(changes, instance, "status", Event.Status.UNSCHEDULED) or Event.Status.UNSCHEDULED
     employee, at = _current(changes, instance, "assigned_employee"), _current(changes, instance, "scheduled_at")
-    if changes.get("status") == EventStatus.UNSCHEDULED:
+    if changes.get("status") == Event.Status.UNSCHEDULED:
         if changes.get("assigned_employee") is not None or changes.get("scheduled_at") is not None:
             errors["status"] = ["An unscheduled event has no assigned employee nor time."]
         else:  # unassigns it
             changes["assigned_employee"] = None
             changes["scheduled_at"] = None
-    elif status == EventStatus.UNSCHEDULED and (employee is not None or at is not None):
-        changes["status"] = status = EventStatus.SCHEDULED  # assigning makes it scheduled
-    if status != EventStatus.UNSCHEDULED and "status" not in errors and (employee is None or at is None):
+    elif status == Event.Status.UNSCHEDULED and (employee is not None or at is not None):
+        changes["status"] = status = Event.Status.SCHEDULED  # assigning makes it scheduled
+    if status != Event.Status.UNSCHEDULED and "status" not in errors and (employee is None or at is None):
         errors["assigned_employee"] = ["A scheduled event needs assigned_employee and scheduled_at."]
     kind = _current(changes, instance, "event_type")
     parent = _current(changes, instance, "parent_event")
     if "parent_event" in changes and parent is not None:
         ref_num = _current(changes, instance, "project_ref_num")
-        if parent.event_type != EventType.CORE:
+        if parent.event_type != Event.Type.CORE:
             errors["parent_event_ref_num"] = ["The parent must be a core event."]
         elif parent.project_ref_num == ref_num:
             errors["parent_event_ref_num"] = ["An event cannot be its own parent."]
-    if parent is not None and kind != EventType.SUPERVISOR:
+    if parent is not None and kind != Event.Type.SUPERVISOR:
         errors.setdefault("parent_event_ref_num", []).append("Only a supervisor event has a parent core event.")
-    if instance is not None and kind != EventType.CORE and instance.supervisor_events.exists():
+    if instance is not None and kind != Event.Type.CORE and instance.supervisor_events.exists():
         errors.setdefault("type", []).append("Supervisor events point at this event: it must stay a core event.")
     if errors:
         raise InvalidInput(errors=errors)
