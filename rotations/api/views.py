@@ -124,8 +124,8 @@ class AutoScheduleStatusView(APIView):
     action_perms = {"GET": (VIEW_RUN_PERM,), "HEAD": (VIEW_RUN_PERM,), "OPTIONS": (VIEW_RUN_PERM,)}
 
     @extend_schema(responses=s.RunStatusSerializer, summary="Status of an auto-scheduler run")
-    def get(self, request, run_id: int):
-        run = get_object_or_404(SchedulerRun, pk=run_id)
+    def get(self, request, pk: int):
+        run = get_object_or_404(SchedulerRun, pk=pk)
         return Response(s.RunStatusSerializer(run).data)
 
 
