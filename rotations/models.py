@@ -352,7 +352,7 @@ class PendingSchedule(models.Model):
         """ "C-1042 core → Alice, Tue 10 Dec 09:00" (the rotations' local time)."""
         from zoneinfo import ZoneInfo
 
-        tz = ZoneInfo(getattr(settings, "ROTATIONS_TIME_ZONE", None) or settings.TIME_ZONE)
+        tz = ZoneInfo(settings.ROTATIONS_TIME_ZONE or settings.TIME_ZONE)
         when = self.scheduled_at.astimezone(tz).strftime("%a %d %b %H:%M") if self.scheduled_at else "?"
         return f"C-{self.event.project_ref_num} {self.event.event_type} → {self.employee.name}, {when}"
 

@@ -31,8 +31,8 @@ from rotations.models import (
 def working_day() -> tuple[time, int]:
     """(start, minutes) of the working day the engine places events in and edits are held to:
     ROTATIONS_DAY_START to ROTATIONS_DAY_END, local time of ROTATIONS_TIME_ZONE (09:00–17:00)."""
-    start = time.fromisoformat(getattr(settings, "ROTATIONS_DAY_START", "09:00"))
-    end = time.fromisoformat(getattr(settings, "ROTATIONS_DAY_END", "17:00"))
+    start = time.fromisoformat(settings.ROTATIONS_DAY_START)
+    end = time.fromisoformat(settings.ROTATIONS_DAY_END)
     minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
     return start, minutes
 
@@ -41,7 +41,7 @@ ASSIGNED = (EventStatus.SCHEDULED, EventStatus.SUBMITTED)
 
 
 def local_tz() -> ZoneInfo:
-    return ZoneInfo(getattr(settings, "ROTATIONS_TIME_ZONE", None) or settings.TIME_ZONE)
+    return ZoneInfo(settings.ROTATIONS_TIME_ZONE or settings.TIME_ZONE)
 
 
 def to_local(moment: datetime) -> datetime:

@@ -83,7 +83,7 @@ def _publish_proposal(event_type: str, proposal: PendingSchedule) -> None:
 
 def stale_after() -> timedelta:
     """A running run whose heartbeat is older than this is presumed dead (``crashed``)."""
-    return timedelta(seconds=int(getattr(settings, "ROTATIONS_RUN_STALE_SECONDS", 180)))
+    return timedelta(seconds=int(settings.ROTATIONS_RUN_STALE_SECONDS))
 
 
 # --- the employee calendar feed -------------------------------------------------------------
