@@ -22,6 +22,7 @@ from rotations.models import (
     RotationAssignment,
     ScheduleException,
     TimeOff,
+    new_calendar_token,
 )
 
 EMPLOYEE_FIELDS = (
@@ -102,6 +103,18 @@ def update_employee(*, employee: Employee, **changes) -> Employee:
 @transaction.atomic
 def delete_employee(*, employee: Employee) -> None:
     _delete(employee, "The employee has assigned events; deactivate them instead.")
+
+
+# --- the employee calendar feed -------------------------------------------------------------
+
+
+@transaction.atomic
+def rotate_calendar_token(*, employee: Employee) -> Employee:
+    """A new secret for the employee's calendar feed: the old link stops working at once."""
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    employee.calendar_token = new_calendar_token()
+    employee.save(update_fields=["calendar_token", "updated_at"])
+    return employee
 
 
 # --- time off -------------------------------------------------------------------------------------
