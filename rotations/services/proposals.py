@@ -9,7 +9,7 @@ from datetime import date, datetime
 from django.db import transaction
 
 from config.errors import Conflict, InvalidInput
-from rotations import engine, events, selectors
+from rotations import engine, events, problem, selectors
 from rotations.models import (
     OPEN_PROPOSAL_STATUSES,
     Employee,
@@ -69,8 +69,8 @@ def validate_proposal(
     what is already assigned does (approved proposals are applied as they go).
     """
     event = Event.objects.get(pk=proposal.event_id)
-    ev = selectors.event_to_engine(event)
-    emp = selectors.employee_to_engine(employee)
+    ev = problem.event_to_engine(event)
+    emp = problem.employee_to_engine(employee)
     start = selectors.to_local(scheduled_at)
     day = start.date()
     out: list[engine.Violation] = []
@@ -80,7 +80,7 @@ def validate_proposal(
     displaced = _displaced_event(proposal, employee.id)
     if displaced is not None:
         exclude.add(displaced.id)
-    others = selectors.commitments(
+    others = problem.commitments(
         employee_id=employee.id,
         day=day,
         exclude_event_ids=exclude,
@@ -99,9 +99,9 @@ def validate_proposal(
                 v
                 for v in engine.check_assignment(
                     event=ev,
-                    employee=selectors.employee_to_engine(rotation),
+                    employee=problem.employee_to_engine(rotation),
                     start=start,
-                    commitments=selectors.commitments(
+                    commitments=problem.commitments(
                         employee_id=rotation.id, day=day, exclude_event_ids={event.id}, run=proposal.run
                     ),
                 )
@@ -111,7 +111,7 @@ def validate_proposal(
             event=ev,
             employee=emp,
             day=day,
-            rotation_employee=selectors.employee_to_engine(rotation) if rotation else None,
+            rotation_employee=problem.employee_to_engine(rotation) if rotation else None,
             rotation_employee_violations=rotation_violations,
         )
         if violation:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
-from rotations import engine, events, selectors
+from rotations import engine, events, problem, selectors
 from rotations.models import (
     PendingSchedule,
     ProposalStatus,
@@ -124,7 +124,7 @@ def execute_run(*, run_id: int, after_engine=None) -> SchedulerRun:
         return run
     try:
         _progress(run_id, 2, "loading")
-        data = selectors.run_input(run=run)
+        data = problem.run_input(run=run)
         _progress(run_id, 10, f"scheduling {len(data.problem.events)} events")
         result = engine.schedule(
             data.problem, progress=lambda phase, fraction: _progress(run_id, 10 + int(fraction * 75), phase)
@@ -139,29 +139,7 @@ def execute_run(*, run_id: int, after_engine=None) -> SchedulerRun:
     return SchedulerRun.objects.get(pk=run_id)
 
 
-def _unscheduled_json(data: selectors.RunInput, result: engine.Result) -> list[dict]:
-    out = []
-    for u in result.unscheduled:
-        out.append(
-            {
-                "event_id": data.event_ids.get(u.event_ref),
-                "project_ref_num": u.event_ref,
-                "type": data.event_types.get(u.event_ref),
-                "due_date": data.due_dates[u.event_ref].isoformat() if u.event_ref in data.due_dates else None,
-                "code": u.code,
-                "reason": u.reason,
-                "ruled_out": [
-                    {"employee_id": emp_id, "employee": data.employee_names.get(emp_id, ""), "constraints": list(codes)}
-                    for emp_id, codes in u.ruled_out
-                ],
-                "more_ruled_out": u.more_ruled_out,
-                "not_qualified": u.not_qualified,
-            }
-        )
-    return out
-
-
-def _finish(run_id: int, data: selectors.RunInput, result: engine.Result) -> bool:
+def _finish(run_id: int, data: problem.RunInput, result: engine.Result) -> bool:
     with transaction.atomic():
         run = SchedulerRun.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.RUNNING:
@@ -203,7 +181,7 @@ def _finish(run_id: int, data: selectors.RunInput, result: engine.Result) -> boo
         run.events_failed = len(result.unscheduled)
         run.swaps = result.swaps
         run.warnings = list(result.warnings)
-        run.unscheduled = _unscheduled_json(data, result)
+        run.unscheduled = problem.unscheduled_json(data, result)
         run.save()
         _publish_run(events.RUN_COMPLETED, run)
     return True

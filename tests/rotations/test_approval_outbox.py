@@ -179,13 +179,13 @@ def test_the_worker_sends_what_was_approved(world, settings, client_system, cele
 
 
 def test_an_event_on_its_way_to_the_client_is_never_bumped_by_a_later_run(world, settings, client_system):
-    from rotations import selectors
+    from rotations import problem
 
     settings.ROTATIONS_SUBMIT_URL = client_system.url
     run = run_now()
     services.approve_proposal(proposal=run.proposals.get(event__project_ref_num=1002), user=None)
     later = services.start_run(now=timezone.now(), start_date=MONDAY)
-    bookings = {b.event_ref: b for b in selectors.run_input(run=later).problem.bookings}
+    bookings = {b.event_ref: b for b in problem.run_input(run=later).problem.bookings}
     assert bookings[1002].bumpable is False  # reserved while its submission is pending
     services.send_pending_submissions(now=timezone.now())
     assert Event.objects.get(project_ref_num=1002).status == "submitted"

@@ -1,4 +1,4 @@
-"""What a run gives the engine (selectors.run_input) and what comes back (issue 11): a supervisor's
+"""What a run gives the engine (problem.run_input) and what comes back (issue 11): a supervisor's
 edited and approved proposals are fixed inputs (pins) that later runs keep and work around, and
 unscheduled events already past due are listed with ``past_due`` instead of dropped."""
 
@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from config.errors import InvalidInput
-from rotations import engine, selectors, services
+from rotations import engine, problem, selectors, services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RunStatus
 from tests.rotations.conftest import MONDAY, NOW, make_event
 
@@ -38,7 +38,7 @@ def set_status(proposal: PendingSchedule, status: str) -> None:
 
 def next_input():
     """The engine's input of a new run (started, not executed)."""
-    return selectors.run_input(run=services.start_run(now=timezone.now(), start_date=MONDAY))
+    return problem.run_input(run=services.start_run(now=timezone.now(), start_date=MONDAY))
 
 
 # --- pins: what run_input gives the engine -------------------------------------------------------
@@ -55,7 +55,7 @@ def test_open_edited_and_approved_proposals_of_completed_runs_are_pins_and_not_s
     pins = {pin.event.ref: pin for pin in data.problem.pins}
     assert set(pins) == {1002, 1005}
     assert (pins[1002].employee_id, pins[1002].start) == (edited.employee_id, datetime.combine(TUESDAY, time(13)))
-    assert pins[1002].event == selectors.event_to_engine(world.events[1002])
+    assert pins[1002].event == problem.event_to_engine(world.events[1002])
     assert pins[1005].employee_id == first[1005].employee_id
     assert pins[1005].start == selectors.to_local(first[1005].scheduled_at)
     assert data.pinned == {1002: edited.pk, 1005: first[1005].pk}
@@ -204,7 +204,7 @@ def test_unscheduled_events_past_due_are_listed_by_the_engine_with_past_due(worl
     late = make_event(2001, "core", yesterday - timedelta(days=9), yesterday, 60)
     make_event(2002, "core", yesterday - timedelta(days=9), yesterday + timedelta(days=1), 60)  # due today
     run = services.start_run(now=timezone.now(), start_date=MONDAY)
-    data = selectors.run_input(run=run)
+    data = problem.run_input(run=run)
     assert 2001 in {e.ref for e in data.problem.events}
     result = engine.schedule(data.problem)
     (u,) = [u for u in result.unscheduled if u.code == engine.PAST_DUE]
