@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from rotations import engine, selectors, services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RotationAssignment
-from tests.rotations.conftest import make_employee, make_event
+from tests.rotations.factories import make_employee, make_event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rotations import selectors, services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RotationAssignment, SchedulerRun
-from tests.rotations.conftest import MONDAY, make_event
+from tests.rotations.factories import MONDAY, make_event
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from rotations import services, tasks
 from rotations.models import Event, PendingSchedule, ProposalStatus, SubmissionStatus, SubmissionUnit
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from rotations import services
 from rotations.models import Employee
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from config.errors import Conflict
 from rotations import services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RunStatus, SchedulerRun
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from rotations import services
 from rotations.models import ProposalStatus
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from config.errors import InvalidInput
 from rotations import engine, problem, selectors, services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RunStatus
-from tests.rotations.conftest import MONDAY, NOW, make_event
+from tests.rotations.factories import MONDAY, NOW, make_event
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from rotations.models import (
     SchedulerRun,
     TimeOff,
 )
-from tests.rotations.conftest import MONDAY, make_employee, make_event
+from tests.rotations.factories import MONDAY, make_employee, make_event
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rotations import services
 from rotations.models import Event, ProposalStatus
 from rotations.submitters import HttpSubmitter, LocalSubmitter, get_submitter
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from rotations import services, tasks
 from rotations.events import run_group
 from rotations.models import RunKind, RunStatus, SchedulerRun
 from rotations.periodic import PERIODIC_JOBS
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db
 
