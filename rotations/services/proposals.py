@@ -213,3 +213,9 @@ def edit_proposal(
         item.save()
         _publish_proposal(events.PROPOSAL_EDITED, item)
     return p
+
+
+@transaction.atomic
+def delete_proposal(*, proposal: PendingSchedule) -> None:
+    """One proposal, as the admin deletes it."""
+    proposal.delete()

@@ -220,6 +220,12 @@ def reap_crashed_runs(*, now: datetime) -> int:
     return reaped
 
 
+@transaction.atomic
+def delete_run(*, run: SchedulerRun) -> None:
+    """A run with its proposals (and its outbox rows), as the admin deletes it."""
+    run.delete()
+
+
 def purge_old_runs(*, now: datetime) -> int:
     """Deletes runs started more than 3 weeks ago, with their proposals; returns how many runs."""
     old = selectors.runs_older_than(now - PURGE_AFTER).exclude(status=RunStatus.RUNNING)

@@ -276,3 +276,15 @@ def test_admin_deletes_records_through_the_services(admin_client_, world):
     response = admin_client_.post(f"/admin/rotations/rotationassignment/{rotation.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not world.ann.rotations.filter(weekday=0, rotation_type="juicer").exists()
+
+
+def test_admin_deletes_runs_and_proposals_through_the_services(admin_client_, run):
+    proposal = run.proposals.order_by("id").first()
+    response = admin_client_.post(f"/admin/rotations/pendingschedule/{proposal.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not PendingSchedule.objects.filter(pk=proposal.pk).exists()
+    response = admin_client_.post(
+        "/admin/rotations/schedulerrun/", {"action": "delete_selected", "_selected_action": [run.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not PendingSchedule.objects.filter(run_id=run.pk).exists()
