@@ -172,7 +172,7 @@ class SchedulerRunAdmin(ApproveActionsMixin, admin.ModelAdmin):
     def approve_runs(self, request, queryset):
         for run in queryset:
             try:
-                _report(self, request, services.approve_run(run=run, user=request.user))
+                _report(self, request, services.approve_run(run=run, user=request.user, clock=timezone.now))
             except DomainError as exc:
                 self.message_user(request, f"Run #{run.pk}: {exc.detail}", messages.ERROR)
 
@@ -180,7 +180,7 @@ class SchedulerRunAdmin(ApproveActionsMixin, admin.ModelAdmin):
     def reject_runs(self, request, queryset):
         total = 0
         for run in queryset:
-            total += services.reject_proposals(proposals=run.proposals.all(), user=request.user)
+            total += services.reject_proposals(proposals=run.proposals.all(), user=request.user, clock=timezone.now)
         self.message_user(request, f"{total} proposal(s) rejected.", messages.SUCCESS)
 
 
@@ -300,11 +300,11 @@ class PendingScheduleAdmin(ApproveActionsMixin, admin.ModelAdmin):
 
     @admin.action(description="Approve selected proposals (re-validate, then submit)", permissions=["approve"])
     def approve_selected(self, request, queryset):
-        _report(self, request, services.approve_proposals(proposals=queryset, user=request.user))
+        _report(self, request, services.approve_proposals(proposals=queryset, user=request.user, clock=timezone.now))
 
     @admin.action(description="Reject selected proposals", permissions=["approve"])
     def reject_selected(self, request, queryset):
-        rejected = services.reject_proposals(proposals=queryset, user=request.user)
+        rejected = services.reject_proposals(proposals=queryset, user=request.user, clock=timezone.now)
         self.message_user(request, f"{rejected} proposal(s) rejected.", messages.SUCCESS)
 
 

@@ -193,7 +193,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="approve-all")
     def approve_all(self, request, pk=None):
         run = self.get_object()
-        counts = services.approve_run(run=run, user=request.user)
+        counts = services.approve_run(run=run, user=request.user, clock=timezone.now)
         return Response(s.ApproveAllSerializer(counts).data)
 
     @extend_schema(
@@ -209,6 +209,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
         counts = services.approve_run_part(
             run=run,
             user=request.user,
+            clock=timezone.now,
             day=body.validated_data.get("day"),
             employee=body.validated_data.get("employee"),
         )
@@ -250,11 +251,11 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=None, responses=s.ProposalSerializer, summary="Approve: re-validate, then submit once")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        proposal = services.approve_proposal(proposal=self.get_object(), user=request.user)
+        proposal = services.approve_proposal(proposal=self.get_object(), user=request.user, now=timezone.now())
         return Response(s.ProposalSerializer(proposal).data)
 
     @extend_schema(request=None, responses=s.ProposalSerializer, summary="Reject (with its core/supervisor pair)")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        proposal = services.reject_proposal(proposal=self.get_object(), user=request.user)
+        proposal = services.reject_proposal(proposal=self.get_object(), user=request.user, now=timezone.now())
         return Response(s.ProposalSerializer(proposal).data)

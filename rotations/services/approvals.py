@@ -5,6 +5,7 @@ the approvals' outbox sent to the client's system after commit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -278,7 +279,7 @@ def send_pending_submissions(*, now: datetime) -> int:
 
 
 def approve_proposal(
-    *, proposal: PendingSchedule, user, submitter: LocalSubmitter | HttpSubmitter | None = None
+    *, proposal: PendingSchedule, user, now: datetime, submitter: LocalSubmitter | HttpSubmitter | None = None
 ) -> PendingSchedule:
     """Approves a proposal with the rest of its unit (core and supervisor events): re-validated
     and reserved in one transaction, then submitted once.
@@ -291,12 +292,13 @@ def approve_proposal(
     """
     submitter = submitter or get_submitter()
     with transaction.atomic():
-        _approve_unit(proposal.pk, user=user, submitter=submitter, now=timezone.now())
+        _approve_unit(proposal.pk, user=user, submitter=submitter, now=now)
     return PendingSchedule.objects.select_related("run", "event", "employee").get(pk=proposal.pk)
 
 
-def approve_proposals(*, proposals, user, submitter=None) -> dict[str, int]:
-    """Bulk approval (admin action, approve-all): unit by unit, each in its own transaction."""
+def approve_proposals(*, proposals, user, clock: Callable[[], datetime], submitter=None) -> dict[str, int]:
+    """Bulk approval (admin action, approve-all): unit by unit, each in its own transaction, each
+    at its own moment (``clock()``)."""
     submitter = submitter or get_submitter()
     ids = list(
         proposals.filter(status__in=RETRYABLE)
@@ -313,7 +315,7 @@ def approve_proposals(*, proposals, user, submitter=None) -> dict[str, int]:
         if current is None or current.status not in RETRYABLE:
             continue  # approved with its unit already
         try:
-            approve_proposal(proposal=current, user=user, submitter=submitter)
+            approve_proposal(proposal=current, user=user, now=clock(), submitter=submitter)
         except Conflict:
             continue  # rejected meanwhile by someone else
     counts = {"submitted": 0, "approved": 0, "failed": 0}
@@ -328,14 +330,14 @@ def approve_proposals(*, proposals, user, submitter=None) -> dict[str, int]:
     return counts
 
 
-def approve_run(*, run: SchedulerRun, user, submitter=None) -> dict[str, int]:
+def approve_run(*, run: SchedulerRun, user, clock: Callable[[], datetime], submitter=None) -> dict[str, int]:
     """Approves every open (and failed) proposal of a completed run; records who and when."""
     if run.status != RunStatus.COMPLETED:
         raise Conflict(f"A run that is {run.status} cannot be approved.")
-    counts = approve_proposals(proposals=run.proposals.all(), user=user, submitter=submitter)
+    counts = approve_proposals(proposals=run.proposals.all(), user=user, clock=clock, submitter=submitter)
     with transaction.atomic():
         run = SchedulerRun.objects.select_for_update().get(pk=run.pk)
-        run.approved_at = timezone.now()
+        run.approved_at = clock()
         run.approved_by = _user_or_none(user)
         run.save(update_fields=["approved_at", "approved_by"])
         _publish_run(events.RUN_APPROVED, run)
@@ -343,7 +345,13 @@ def approve_run(*, run: SchedulerRun, user, submitter=None) -> dict[str, int]:
 
 
 def approve_run_part(
-    *, run: SchedulerRun, user, day: date | None = None, employee: Employee | None = None, submitter=None
+    *,
+    run: SchedulerRun,
+    user,
+    clock: Callable[[], datetime],
+    day: date | None = None,
+    employee: Employee | None = None,
+    submitter=None,
 ):
     """Approves the run's open (and failed) proposals of one local day and/or one employee; a
     core event brings its supervisor events along (one unit), whatever their day or employee."""
@@ -357,11 +365,11 @@ def approve_run_part(
         proposals = proposals.filter(scheduled_at__gte=start, scheduled_at__lt=start + timedelta(days=1))
     if employee is not None:
         proposals = proposals.filter(employee=employee)
-    return approve_proposals(proposals=proposals, user=user, submitter=submitter)
+    return approve_proposals(proposals=proposals, user=user, clock=clock, submitter=submitter)
 
 
 @transaction.atomic
-def reject_proposal(*, proposal: PendingSchedule, user) -> PendingSchedule:
+def reject_proposal(*, proposal: PendingSchedule, user, now: datetime) -> PendingSchedule:
     """Rejects a proposal with the rest of its unit (core and supervisor events); 409 once approved."""
     head = PendingSchedule.objects.select_related("event").get(pk=proposal.pk)
     if head.status == ProposalStatus.REJECTED:
@@ -372,7 +380,6 @@ def reject_proposal(*, proposal: PendingSchedule, user) -> PendingSchedule:
         return head
     if head.status in (ProposalStatus.API_SUBMITTED, ProposalStatus.APPROVED):
         raise Conflict(f"A proposal that is {head.status} cannot be rejected.")
-    now = timezone.now()
     for m in members:
         if m.status not in RETRYABLE:
             continue
@@ -384,11 +391,11 @@ def reject_proposal(*, proposal: PendingSchedule, user) -> PendingSchedule:
     return PendingSchedule.objects.select_related("run", "event", "employee").get(pk=proposal.pk)
 
 
-def reject_proposals(*, proposals, user) -> int:
+def reject_proposals(*, proposals, user, clock: Callable[[], datetime]) -> int:
     rejected = 0
     for p in proposals.filter(status__in=RETRYABLE).order_by("id"):
         current = PendingSchedule.objects.get(pk=p.pk)
         if current.status in RETRYABLE:
-            reject_proposal(proposal=current, user=user)
+            reject_proposal(proposal=current, user=user, now=clock())
             rejected += 1
     return rejected

@@ -163,7 +163,7 @@ def test_the_outbox_is_listed_and_a_pending_unit_can_be_sent_from_it(supervisor_
     from rotations.models import SubmissionStatus, SubmissionUnit
 
     settings.ROTATIONS_SUBMIT_URL = client_system.url
-    services.approve_proposal(proposal=run.proposals.get(event__project_ref_num=1002), user=None)
+    services.approve_proposal(now=timezone.now(), proposal=run.proposals.get(event__project_ref_num=1002), user=None)
     unit = SubmissionUnit.objects.get()
     page = supervisor_client.get("/admin/rotations/submissionunit/").content.decode()
     assert "C-1002" in page and "Pending" in page

@@ -69,7 +69,7 @@ def test_approving_at_once_submits_once(world, settings, client_system):
     settings.ROTATIONS_SUBMIT_URL = client_system.url
     run = services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
     proposal = run.proposals.get(event__project_ref_num=1002)
-    results = in_threads(lambda i: services.approve_proposal(proposal=proposal, user=None), n=3)
+    results = in_threads(lambda i: services.approve_proposal(now=timezone.now(), proposal=proposal, user=None), n=3)
     assert all(r.status == ProposalStatus.APPROVED for r in results)
     in_threads(lambda i: services.send_pending_submissions(now=timezone.now()), n=3)
     assert len(client_system.requests) == 1

@@ -102,7 +102,7 @@ def test_approve_part_needs_the_approve_permission(run, api_as):
 def test_a_runs_proposals_filter_by_proposal_status(run, api_as, status):
     """Before: ?status=proposed was a 400 and ?status=failed a 404 (the runs' own filter answered)."""
     client = api_as("supervisor")
-    services.approve_proposal(proposal=run.proposals.get(event__project_ref_num=1002), user=None)
+    services.approve_proposal(now=timezone.now(), proposal=run.proposals.get(event__project_ref_num=1002), user=None)
     r = client.get(f"/api/v1/rotations/runs/{run.pk}/proposals/", {"status": status})
     assert r.status_code == 200, r.json()
     expected = set(run.proposals.filter(status=status).values_list("pk", flat=True))

@@ -105,7 +105,7 @@ def test_a_second_run_is_refused_while_one_is_running(world):
 def test_a_new_run_supersedes_the_open_proposals_of_earlier_runs(world):
     first = run_now()
     p = proposals_by_ref(first)[1001]
-    services.approve_proposal(proposal=p, user=None)
+    services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     second = run_now()
     statuses = dict(PendingSchedule.objects.filter(run=first).values_list("event__project_ref_num", "status"))
     assert statuses[1001] == ProposalStatus.API_SUBMITTED  # decided ones are kept
@@ -263,7 +263,7 @@ def test_a_supervisor_event_cannot_leave_its_core_events_day(world):
 def test_approve_applies_to_the_event_once(world, make_user):
     user = make_user("supervisor")
     p = proposals_by_ref(run_now())[1002]
-    done = services.approve_proposal(proposal=p, user=user)
+    done = services.approve_proposal(now=timezone.now(), proposal=p, user=user)
     assert done.status == ProposalStatus.API_SUBMITTED and done.decided_by == user
     event = Event.objects.get(project_ref_num=1002)
     assert (event.status, event.assigned_employee_id, event.scheduled_at) == (
@@ -271,33 +271,33 @@ def test_approve_applies_to_the_event_once(world, make_user):
         p.employee_id,
         p.scheduled_at,
     )
-    again = services.approve_proposal(proposal=p, user=user)
+    again = services.approve_proposal(now=timezone.now(), proposal=p, user=user)
     assert again.status == ProposalStatus.API_SUBMITTED and again.submitted_at == done.submitted_at
     logged = EventLog.objects.filter(event_type="rotations.proposal.approved", payload__proposal_id=p.pk)
     assert logged.filter(group_name=f"rotations.run.{p.run_id}").count() == 1
     with pytest.raises(Conflict):
-        services.reject_proposal(proposal=p, user=user)
+        services.reject_proposal(now=timezone.now(), proposal=p, user=user)
 
 
 def test_reject_then_approve_is_a_conflict(world):
     p = proposals_by_ref(run_now())[1002]
-    assert services.reject_proposal(proposal=p, user=None).status == ProposalStatus.REJECTED
-    assert services.reject_proposal(proposal=p, user=None).status == ProposalStatus.REJECTED
+    assert services.reject_proposal(now=timezone.now(), proposal=p, user=None).status == ProposalStatus.REJECTED
+    assert services.reject_proposal(now=timezone.now(), proposal=p, user=None).status == ProposalStatus.REJECTED
     with pytest.raises(Conflict):
-        services.approve_proposal(proposal=p, user=None)
+        services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     assert Event.objects.get(project_ref_num=1002).status == "unscheduled"
 
 
 def test_approval_revalidates_against_the_current_state_and_can_be_retried(world):
     p = proposals_by_ref(run_now())[1005]  # Dan
     off = TimeOff.objects.create(employee=world.dan, start_date=MONDAY, end_date=MONDAY + timedelta(days=4))
-    failed = services.approve_proposal(proposal=p, user=None)
+    failed = services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     assert failed.status == ProposalStatus.FAILED
     assert failed.failure_reason.startswith("no longer valid") and "time off" in failed.failure_reason
     assert failed.api_error_details["violations"][0]["code"] == "time_off"
     assert Event.objects.get(project_ref_num=1005).status == "unscheduled"
     off.delete()
-    retried = services.approve_proposal(proposal=p, user=None)
+    retried = services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     assert retried.status == ProposalStatus.API_SUBMITTED and retried.failure_reason == ""
 
 
@@ -306,13 +306,13 @@ def test_approving_an_event_scheduled_meanwhile_fails(world):
     Event.objects.filter(project_ref_num=1002).update(
         status="scheduled", assigned_employee=world.cat, scheduled_at=local(MONDAY, 9)
     )
-    failed = services.approve_proposal(proposal=p, user=None)
+    failed = services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     assert failed.status == ProposalStatus.FAILED and "already scheduled" in failed.failure_reason
 
 
 def test_supervisor_and_core_are_approved_together(world):
     got = proposals_by_ref(run_now())
-    services.approve_proposal(proposal=got[1006], user=None)
+    services.approve_proposal(now=timezone.now(), proposal=got[1006], user=None)
     statuses = dict(PendingSchedule.objects.values_list("event__project_ref_num", "status"))
     assert statuses[1001] == statuses[1006] == ProposalStatus.API_SUBMITTED
     assert statuses[1002] == ProposalStatus.PROPOSED
@@ -320,7 +320,7 @@ def test_supervisor_and_core_are_approved_together(world):
 
 def test_rejecting_a_core_rejects_its_supervisor_event(world):
     got = proposals_by_ref(run_now())
-    services.reject_proposal(proposal=got[1001], user=None)
+    services.reject_proposal(now=timezone.now(), proposal=got[1001], user=None)
     got[1006].refresh_from_db()
     assert got[1006].status == ProposalStatus.REJECTED
 
@@ -329,7 +329,7 @@ def test_core_failing_fails_its_supervisor_event(world):
     got = proposals_by_ref(run_now())
     employee = got[1001].employee
     TimeOff.objects.create(employee=employee, start_date=MONDAY, end_date=MONDAY + timedelta(days=4))
-    services.approve_proposal(proposal=got[1001], user=None)
+    services.approve_proposal(now=timezone.now(), proposal=got[1001], user=None)
     got[1006].refresh_from_db()
     assert got[1006].status == ProposalStatus.FAILED and "both or neither" in got[1006].failure_reason
 
@@ -337,13 +337,18 @@ def test_core_failing_fails_its_supervisor_event(world):
 def test_approve_run_approves_everything_and_records_who(world, make_user):
     user = make_user("supervisor")
     run = run_now()
-    counts = services.approve_run(run=run, user=user)
+    counts = services.approve_run(clock=timezone.now, run=run, user=user)
     assert counts == {"submitted": 6, "approved": 0, "failed": 0, "considered": 6}
     run.refresh_from_db()
     assert run.approved_by == user and run.approved_at is not None
     assert Event.objects.filter(status="scheduled").count() == 6
     # Twice: nothing more is submitted.
-    assert services.approve_run(run=run, user=user) == {"submitted": 0, "approved": 0, "failed": 0, "considered": 0}
+    assert services.approve_run(clock=timezone.now, run=run, user=user) == {
+        "submitted": 0,
+        "approved": 0,
+        "failed": 0,
+        "considered": 0,
+    }
 
 
 def test_swap_bumps_a_scheduled_event_and_approval_unassigns_it(world):
@@ -365,7 +370,7 @@ def test_swap_bumps_a_scheduled_event_and_approval_unassigns_it(world):
     assert run.swaps == 1 and p.swap_reason
     bumped = p.bumped_event_ref_num
     assert p.bumped_event_scheduled_at == Event.objects.get(project_ref_num=bumped).scheduled_at
-    services.approve_proposal(proposal=p, user=None)
+    services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     assert Event.objects.get(project_ref_num=1005).status == "scheduled"
     moved = Event.objects.get(project_ref_num=bumped)
     assert moved.status == "unscheduled" and moved.assigned_employee is None
@@ -386,8 +391,8 @@ def test_swap_after_the_bumped_event_was_moved_leaves_it_where_it_went(world):
     swap = got[1005]
     move = got[swap.bumped_event_ref_num]
     assert move.phase == "repair" and "bumped by #1005" in move.reason
-    services.approve_proposal(proposal=move, user=None)
-    services.approve_proposal(proposal=swap, user=None)
+    services.approve_proposal(now=timezone.now(), proposal=move, user=None)
+    services.approve_proposal(now=timezone.now(), proposal=swap, user=None)
     moved = Event.objects.get(project_ref_num=swap.bumped_event_ref_num)
     assert moved.status == "scheduled" and moved.scheduled_at == move.scheduled_at
     assert Event.objects.get(project_ref_num=1005).status == "scheduled"
@@ -395,7 +400,7 @@ def test_swap_after_the_bumped_event_was_moved_leaves_it_where_it_went(world):
 
 def test_bulk_reject(world):
     run = run_now()
-    assert services.reject_proposals(proposals=run.proposals.all(), user=None) >= 5
+    assert services.reject_proposals(clock=timezone.now, proposals=run.proposals.all(), user=None) >= 5
     assert not run.proposals.exclude(status=ProposalStatus.REJECTED).exists()
 
 
@@ -487,5 +492,5 @@ def test_an_edited_proposal_survives_the_next_run_and_the_engine_works_around_it
             assert start + timedelta(minutes=q.event.estimated_minutes) <= datetime.combine(MONDAY, time(13))
     # Untouched proposals of the first run were superseded; the edited one can still be approved.
     assert PendingSchedule.objects.get(run=first, event__project_ref_num=1001).status == ProposalStatus.REJECTED
-    approved = services.approve_proposal(proposal=edited, user=None)
+    approved = services.approve_proposal(now=timezone.now(), proposal=edited, user=None)
     assert approved.status == ProposalStatus.API_SUBMITTED
