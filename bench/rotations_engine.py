@@ -315,7 +315,7 @@ def service_run(start) -> tuple[float, int, object]:
     run = services.start_run(now=timezone.now(), start_date=start, days=21)
     with CaptureQueriesContext(connection) as queries:
         began = time.perf_counter()
-        run = services.execute_run(run_id=run.pk)
+        run = services.execute_run(clock=timezone.now, run_id=run.pk)
         seconds = time.perf_counter() - began
     if run.status != "completed":
         raise RuntimeError(f"run {run.pk} {run.status}: {run.error}")

@@ -103,6 +103,6 @@ def seed(*, users, stdout) -> None:
         created += 1
     if not SchedulerRun.objects.exists():
         run = services.start_run(start_date=monday, user=users.get("coordinator"), now=now)
-        run = services.execute_run(run_id=run.pk)
+        run = services.execute_run(run_id=run.pk, clock=timezone.now)
         stdout.write(f"rotations: run #{run.pk} proposed {run.events_scheduled} assignments to review")
     stdout.write(f"rotations: {len(emps)} employees, {created} new events")

@@ -8,12 +8,12 @@ from rotations import services
 
 @shared_task(name="rotations.execute_run")
 def execute_run(run_id: int) -> str:
-    return services.execute_run(run_id=run_id).status
+    return services.execute_run(run_id=run_id, clock=timezone.now).status
 
 
 @shared_task(name="rotations.nightly_auto_schedule")
 def nightly_auto_schedule() -> int | None:
-    run = services.nightly_auto_schedule(now=timezone.now())
+    run = services.nightly_auto_schedule(now=timezone.now(), clock=timezone.now)
     return run.pk if run else None
 
 

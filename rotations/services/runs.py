@@ -5,11 +5,11 @@ the proposals written at the end), reap dead ones, purge old ones, the nightly j
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
 from rotations import engine, events, problem, selectors
@@ -88,64 +88,66 @@ def request_run(*, start_date: date | None = None, days: int | None = None, user
 
     run = start_run(kind=RunKind.MANUAL, start_date=start_date, days=days, user=user, now=now)
     # Sent once within the broker's short timeout: a frozen broker fails the run at once.
-    transaction.on_commit(lambda: enqueue_run(run.pk, send=lambda run_id: send_now(tasks.execute_run, run_id)))
+    transaction.on_commit(lambda: enqueue_run(run.pk, send=lambda run_id: send_now(tasks.execute_run, run_id), now=now))
     return run
 
 
-def enqueue_run(run_id: int, *, send) -> None:
+def enqueue_run(run_id: int, *, send, now: datetime) -> None:
     """Hands the run to the worker; if the task queue cannot be reached the run fails at once
     (rather than waiting for the reaper) and the request that asked for it still answers."""
     try:
         send(run_id)
     except Exception as exc:
         logger.exception("could not enqueue scheduler run %s", run_id)
-        _fail(run_id, RuntimeError(f"could not reach the task queue ({exc.__class__.__name__}: {exc})"))
+        _fail(run_id, RuntimeError(f"could not reach the task queue ({exc.__class__.__name__}: {exc})"), now=now)
 
 
-def _progress(run_id: int, percent: int, message: str) -> None:
+def _progress(run_id: int, percent: int, message: str, *, now: datetime) -> None:
     """Heartbeat and progress, in their own short transaction."""
     with transaction.atomic():
         updated = SchedulerRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-            heartbeat_at=timezone.now(), progress=max(0, min(100, percent)), progress_message=message[:200]
+            heartbeat_at=now, progress=max(0, min(100, percent)), progress_message=message[:200]
         )
         if updated:
             _publish_run(events.RUN_PROGRESS, SchedulerRun.objects.get(pk=run_id))
 
 
-def execute_run(*, run_id: int, after_engine=None) -> SchedulerRun:
+def execute_run(*, run_id: int, clock: Callable[[], datetime], after_engine=None) -> SchedulerRun:
     """Runs the engine for a ``running`` run and writes its proposals; ``failed`` with the error if it fails.
 
     Nothing is written until the very end, in one transaction that re-checks that the run is
     still running (the reaper may have declared it crashed): a run that dies leaves no
-    proposals. ``after_engine(run, result)`` is a hook between the engine and the write.
+    proposals. ``after_engine(run, result)`` is a hook between the engine and the write. ``clock``
+    gives the moment of each heartbeat and of the end.
     """
     run = SchedulerRun.objects.get(pk=run_id)
     if run.status != RunStatus.RUNNING:
         return run
     try:
-        _progress(run_id, 2, "loading")
+        _progress(run_id, 2, "loading", now=clock())
         data = problem.run_input(run=run)
-        _progress(run_id, 10, f"scheduling {len(data.problem.events)} events")
+        _progress(run_id, 10, f"scheduling {len(data.problem.events)} events", now=clock())
         result = engine.schedule(
-            data.problem, progress=lambda phase, fraction: _progress(run_id, 10 + int(fraction * 75), phase)
+            data.problem,
+            progress=lambda phase, fraction: _progress(run_id, 10 + int(fraction * 75), phase, now=clock()),
         )
         if after_engine is not None:
             after_engine(run, result)
-        _progress(run_id, 90, f"writing {len(result.proposals)} proposals")
-        _finish(run_id, data, result)
+        _progress(run_id, 90, f"writing {len(result.proposals)} proposals", now=clock())
+        _finish(run_id, data, result, clock=clock)
     except Exception as exc:
         logger.exception("scheduler run %s failed", run_id)
-        _fail(run_id, exc)
+        _fail(run_id, exc, now=clock())
     return SchedulerRun.objects.get(pk=run_id)
 
 
-def _finish(run_id: int, data: problem.RunInput, result: engine.Result) -> bool:
+def _finish(run_id: int, data: problem.RunInput, result: engine.Result, *, clock: Callable[[], datetime]) -> bool:
     with transaction.atomic():
         run = SchedulerRun.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.RUNNING:
             logger.warning("run %s is %s: its proposals are dropped", run_id, run.status)
             return False
-        now = timezone.now()
+        now = clock()
         # One set of live proposals: the untouched ones of earlier runs are superseded. What a
         # supervisor edited or approved stays open: the engine took it as fixed (selectors.run_input).
         PendingSchedule.objects.filter(status=ProposalStatus.PROPOSED).exclude(run_id=run_id).update(
@@ -187,9 +189,8 @@ def _finish(run_id: int, data: problem.RunInput, result: engine.Result) -> bool:
     return True
 
 
-def _fail(run_id: int, exc: Exception) -> None:
+def _fail(run_id: int, exc: Exception, *, now: datetime) -> None:
     with transaction.atomic():
-        now = timezone.now()
         updated = SchedulerRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
             status=RunStatus.FAILED,
             error=f"{exc.__class__.__name__}: {exc}"[:4000],
@@ -237,7 +238,7 @@ def purge_old_runs(*, now: datetime) -> int:
     return len(ids)
 
 
-def nightly_auto_schedule(*, now: datetime) -> SchedulerRun | None:
+def nightly_auto_schedule(*, now: datetime, clock: Callable[[], datetime]) -> SchedulerRun | None:
     """The nightly job: purge old runs, reap dead ones, then an automatic run over the next three weeks."""
     purge_old_runs(now=now)
     try:
@@ -245,4 +246,4 @@ def nightly_auto_schedule(*, now: datetime) -> SchedulerRun | None:
     except Conflict:
         logger.info("nightly auto-schedule skipped: a run is in progress")
         return None
-    return execute_run(run_id=run.pk)
+    return execute_run(run_id=run.pk, clock=clock)

@@ -27,7 +27,7 @@ def reviewed_run(broadcast_rules):
     make_event(1, "core", monday, monday + timedelta(days=4), 240)
     make_event(2, "juicer", monday, monday, 60)
     make_event(3, "core", monday, monday, 600)  # too long: unscheduled with its reason
-    return services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=monday).pk)
+    return services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=monday).pk)
 
 
 def test_supervisor_reviews_and_bulk_approves_in_the_admin(asgi_server, logged_in_page, make_user, reviewed_run):

@@ -31,7 +31,7 @@ def supervisor_client(now, make_user):
 
 @pytest.fixture
 def run(world):
-    return services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
+    return services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,9 @@ def test_proposals_read_as_event_employee_and_local_time_with_their_reason(admin
 
 
 def test_a_superseded_run_is_marked_and_a_past_dated_proposal_flagged(admin_client_, run):
-    later = services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
+    later = services.execute_run(
+        clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk
+    )
     page = admin_client_.get("/admin/rotations/schedulerrun/").content.decode()
     assert f"by run #{later.pk}" in page
     page = admin_client_.get("/admin/rotations/pendingschedule/", {"run__id__exact": later.pk}).content.decode()

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_now():
-    return services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
+    return services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
 
 
 def in_threads(*fns):

@@ -35,7 +35,7 @@ def events_of(response) -> dict[str, dict]:
 
 @pytest.fixture
 def approved(world):
-    run = services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
+    run = services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
     proposal = run.proposals.get(event__project_ref_num=1002)
     services.approve_proposal(now=timezone.now(), proposal=proposal, user=None)
     proposal.refresh_from_db()

@@ -47,7 +47,7 @@ def test_two_runs_at_once_the_second_is_refused(world):
 
 def test_one_run_executed_twice_at_once_writes_one_set_of_proposals(world):
     run = services.start_run(now=timezone.now(), start_date=MONDAY)
-    results = in_threads(lambda i: services.execute_run(run_id=run.pk))
+    results = in_threads(lambda i: services.execute_run(clock=timezone.now, run_id=run.pk))
     assert all(r.status == RunStatus.COMPLETED for r in results)
     assert PendingSchedule.objects.filter(run=run).count() == 6
     run.refresh_from_db()
@@ -60,14 +60,14 @@ def test_a_write_failing_at_commit_leaves_no_proposals(world):
     def event_deleted_meanwhile(run, result):
         Event.objects.filter(project_ref_num=1002).delete()
 
-    run = services.execute_run(run_id=run.pk, after_engine=event_deleted_meanwhile)
+    run = services.execute_run(clock=timezone.now, run_id=run.pk, after_engine=event_deleted_meanwhile)
     assert run.status == RunStatus.FAILED and "IntegrityError" in run.error
     assert not PendingSchedule.objects.exists()
 
 
 def test_approving_at_once_submits_once(world, settings, client_system):
     settings.ROTATIONS_SUBMIT_URL = client_system.url
-    run = services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
+    run = services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
     proposal = run.proposals.get(event__project_ref_num=1002)
     results = in_threads(lambda i: services.approve_proposal(now=timezone.now(), proposal=proposal, user=None), n=3)
     assert all(r.status == ProposalStatus.APPROVED for r in results)

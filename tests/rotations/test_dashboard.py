@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def run(world):
-    return services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
+    return services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
 
 
 def page_client(make_user, role):
@@ -47,7 +47,9 @@ def test_readers_without_the_perm_get_a_403_and_coordinators_cannot_approve(run,
 
 
 def test_a_superseded_run_is_marked(run, make_user):
-    later = services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
+    later = services.execute_run(
+        clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk
+    )
     runs = page_client(make_user, "supervisor").get("/dash/rotations/data/").json()["runs"]
     assert [(r["id"], r["superseded_by"]) for r in runs] == [(later.pk, None), (run.pk, later.pk)]
 

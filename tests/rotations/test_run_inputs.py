@@ -21,7 +21,7 @@ TUESDAY = MONDAY + timedelta(days=1)
 
 def run_now(start_date=MONDAY):
     run = services.start_run(now=timezone.now(), start_date=start_date)
-    return services.execute_run(run_id=run.pk)
+    return services.execute_run(clock=timezone.now, run_id=run.pk)
 
 
 def proposals(run) -> dict[int, PendingSchedule]:
@@ -111,7 +111,7 @@ def test_an_edited_proposal_survives_the_nightly_run_which_works_around_it(world
     make_event(3001, "other", MONDAY, MONDAY, 180)
     world.dan.max_events_per_day = 3
     world.dan.save()
-    run = services.nightly_auto_schedule(now=NOW)
+    run = services.nightly_auto_schedule(clock=timezone.now, now=NOW)
     assert run.status == RunStatus.COMPLETED
     edited.refresh_from_db()
     assert (edited.status, edited.employee_id, edited.scheduled_at, edited.run_id) == (
@@ -209,7 +209,7 @@ def test_unscheduled_events_past_due_are_listed_by_the_engine_with_past_due(worl
     result = engine.schedule(data.problem)
     (u,) = [u for u in result.unscheduled if u.code == engine.PAST_DUE]
     assert u.event_ref == 2001 and yesterday.isoformat() in u.reason
-    run = services.execute_run(run_id=run.pk)
+    run = services.execute_run(clock=timezone.now, run_id=run.pk)
     listed = {u["project_ref_num"]: u for u in run.unscheduled}
     assert listed[2001] == {
         "event_id": late.pk,

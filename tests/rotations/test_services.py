@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def run_now(**kw):
     run = services.start_run(now=timezone.now(), start_date=kw.pop("start_date", MONDAY), **kw)
-    return services.execute_run(run_id=run.pk)
+    return services.execute_run(clock=timezone.now, run_id=run.pk)
 
 
 def proposals_by_ref(run):
@@ -97,7 +97,7 @@ def test_a_second_run_is_refused_while_one_is_running(world):
     with pytest.raises(Conflict) as err:
         services.start_run(now=timezone.now(), start_date=MONDAY)
     assert f"#{first.pk}" in err.value.detail
-    services.execute_run(run_id=first.pk)
+    services.execute_run(clock=timezone.now, run_id=first.pk)
     second = run_now()
     assert second.status == RunStatus.COMPLETED
 
@@ -124,7 +124,7 @@ def test_a_failing_run_is_failed_with_the_error_and_writes_nothing(world):
     def explode(run, result):
         raise RuntimeError("engine exploded")
 
-    run = services.execute_run(run_id=run.pk, after_engine=explode)
+    run = services.execute_run(clock=timezone.now, run_id=run.pk, after_engine=explode)
     assert run.status == RunStatus.FAILED
     assert run.error == "RuntimeError: engine exploded"
     assert not PendingSchedule.objects.exists()
@@ -139,7 +139,7 @@ def test_reaper_marks_stale_runs_crashed_and_a_late_finish_writes_nothing(world,
     run.refresh_from_db()
     assert run.status == RunStatus.CRASHED and "heartbeat" in run.error.lower()
     # The worker was only slow: when it gets there, the run is not running any more.
-    assert services.execute_run(run_id=run.pk).status == RunStatus.CRASHED
+    assert services.execute_run(clock=timezone.now, run_id=run.pk).status == RunStatus.CRASHED
     assert not PendingSchedule.objects.exists()
 
 
@@ -150,7 +150,7 @@ def test_reaped_while_the_engine_runs_leaves_no_proposals(world, time_machine):
         time_machine.shift(timedelta(minutes=10))
         services.reap_crashed_runs(now=timezone.now())
 
-    run = services.execute_run(run_id=run.pk, after_engine=reaper_fires)
+    run = services.execute_run(clock=timezone.now, run_id=run.pk, after_engine=reaper_fires)
     assert run.status == RunStatus.CRASHED
     assert not PendingSchedule.objects.exists()
 
@@ -176,11 +176,11 @@ def test_runs_older_than_three_weeks_are_purged_with_their_proposals(world, time
 
 def test_nightly_runs_automatically_and_skips_while_a_run_is_running(world, time_machine):
     time_machine.move_to(datetime(2025, 10, 6, 2, 30, tzinfo=selectors.local_tz()), tick=False)
-    run = services.nightly_auto_schedule(now=timezone.now())
+    run = services.nightly_auto_schedule(clock=timezone.now, now=timezone.now())
     assert run.kind == RunKind.AUTOMATIC and run.status == RunStatus.COMPLETED
     assert run.window_start == MONDAY and run.events_scheduled == 6
     services.start_run(now=timezone.now(), start_date=MONDAY)
-    assert services.nightly_auto_schedule(now=timezone.now()) is None
+    assert services.nightly_auto_schedule(clock=timezone.now, now=timezone.now()) is None
 
 
 # --- edits -------------------------------------------------------------------------------------------
@@ -410,7 +410,7 @@ def test_a_run_that_cannot_be_enqueued_fails_at_once(world):
     def broker_down(run_id):
         raise ConnectionRefusedError("redis://127.0.0.1:6379 refused the connection")
 
-    services.enqueue_run(run.pk, send=broker_down)
+    services.enqueue_run(run.pk, send=broker_down, now=timezone.now())
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "could not reach the task queue" in run.error
 

@@ -27,7 +27,7 @@ def approve_and_send(proposal):
 
 @pytest.fixture
 def proposal(world):
-    run = services.execute_run(run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
+    run = services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
     return run.proposals.get(event__project_ref_num=1002)
 
 

@@ -64,6 +64,6 @@ def test_events_go_to_the_run_group_the_requester_and_the_role_groups(
     # Role groups are logged right after the commit; the run and user groups within it.
     groups = set(EventLog.objects.filter(event_type="rotations.run.started").values_list("group_name", flat=True))
     assert groups == {run_group(run.pk), f"user.{user.pk}", "role.coordinator", "role.supervisor"}
-    services.execute_run(run_id=run.pk)
+    services.execute_run(clock=timezone.now, run_id=run.pk)
     completed = EventLog.objects.get(event_type="rotations.run.completed", group_name=run_group(run.pk))
     assert completed.payload["events_scheduled"] == 6 and completed.payload["status"] == "completed"
