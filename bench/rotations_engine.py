@@ -19,8 +19,6 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from django.utils import timezone
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -306,6 +304,7 @@ def service_run(start) -> tuple[float, int, object]:
     """One run through the service (read, engine, one bulk write): (seconds, queries, run)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from rotations import services
     from rotations.models import PendingSchedule, SchedulerRun
