@@ -22,11 +22,6 @@ PROPOSAL_REJECTED = "rotations.proposal.rejected"
 PROPOSAL_EDITED = "rotations.proposal.edited"
 
 
-def run_group(run_id: int) -> str:
-    """``rotations.run.<id>``: everyone watching one run (progress, completion, approvals)."""
-    return groups.object_group(groups.ROTATIONS_RUN, run_id)
-
-
 def run_payload(run) -> dict:
     return {
         "run_id": run.pk,
@@ -58,7 +53,7 @@ def proposal_payload(proposal) -> dict:
 def publish(event_type: str, payload: dict, *, run_id: int, user_id: int | None = None) -> list[dict]:
     """Logs the event for the run's group (and ``user_id``'s, the run's requester, if given);
     delivered after commit."""
-    targets = [run_group(run_id)]
+    targets = [groups.object_group(groups.ROTATIONS_RUN, run_id)]  # everyone watching the run
     if user_id:
         targets.append(groups.user_group(user_id))
     return broadcast.publish(event_type, payload, groups=targets)

@@ -9,15 +9,19 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from config.management.commands.setup_periodic_tasks import setup_periodic_tasks
+from realtime import groups as group_names
 from realtime import registry
 from realtime.models import EventLog
 from rotations import services, tasks
-from rotations.events import run_group
 from rotations.models import RunKind, RunStatus, SchedulerRun
 from rotations.periodic import PERIODIC_JOBS
 from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db
+
+
+def run_group(run_id: int) -> str:
+    return group_names.object_group(group_names.ROTATIONS_RUN, run_id)
 
 
 def test_periodic_jobs_are_scheduled():
