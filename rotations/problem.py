@@ -15,11 +15,8 @@ from rotations.models import (
     OPEN_PROPOSAL_STATUSES,
     Employee,
     Event,
-    EventStatus,
     PendingSchedule,
-    ProposalStatus,
     RotationAssignment,
-    RunStatus,
     ScheduleException,
     SchedulerRun,
     TimeOff,
@@ -91,14 +88,14 @@ class RunInput:
 
 
 # Open proposals a supervisor decided on: their employee and time are fixed inputs of later runs.
-PINNED_STATUSES = (ProposalStatus.USER_EDITED, ProposalStatus.APPROVED)
+PINNED_STATUSES = (PendingSchedule.Status.USER_EDITED, PendingSchedule.Status.APPROVED)
 
 
 def pinned_proposals():
     """The proposals of completed runs that a supervisor edited or approved and that are still
     open (their events not yet assigned): a new run keeps them as they are (SPEC §3)."""
     return PendingSchedule.objects.filter(
-        status__in=PINNED_STATUSES, run__status=RunStatus.COMPLETED, event__status=EventStatus.UNSCHEDULED
+        status__in=PINNED_STATUSES, run__status=SchedulerRun.Status.COMPLETED, event__status=Event.Status.UNSCHEDULED
     )
 
 
@@ -164,7 +161,7 @@ def run_input(*, run: SchedulerRun) -> RunInput:
 
     events = []
     # Unscheduled events of the window, and those already past due (listed by the engine, never dropped).
-    schedulable = Event.objects.filter(status=EventStatus.UNSCHEDULED).filter(
+    schedulable = Event.objects.filter(status=Event.Status.UNSCHEDULED).filter(
         Q(start_date__lte=end, due_date__gte=max(start, run.reference_date)) | Q(due_date__lt=run.reference_date)
     )
     for row in schedulable.exclude(pk__in=list(pins)).values(*EVENT_FIELDS):
@@ -173,7 +170,9 @@ def run_input(*, run: SchedulerRun) -> RunInput:
 
     bookings = []
     # Approved and on their way to the client's system (the outbox): reserved, never bumped.
-    sending = set(PendingSchedule.objects.filter(status=ProposalStatus.APPROVED).values_list("event_id", flat=True))
+    sending = set(
+        PendingSchedule.objects.filter(status=PendingSchedule.Status.APPROVED).values_list("event_id", flat=True)
+    )
     for row in Event.objects.filter(
         status__in=ASSIGNED, scheduled_at__gte=week_start, scheduled_at__lt=week_end, assigned_employee__isnull=False
     ).values(*EVENT_FIELDS, "status", "assigned_employee_id", "scheduled_at"):
@@ -188,7 +187,7 @@ def run_input(*, run: SchedulerRun) -> RunInput:
                 due_date=row["due_date"],
                 parent_ref=row["parent_event_id"],
                 # Scheduled here but not yet sent to the client's system: may be moved by a swap.
-                bumpable=row["status"] == EventStatus.SCHEDULED and row["id"] not in sending,
+                bumpable=row["status"] == Event.Status.SCHEDULED and row["id"] not in sending,
             )
         )
         _remember(info, row)
@@ -248,7 +247,7 @@ def commitments(
         seen.add(row["id"])
         out.append(_booking(row, employee_id, row["scheduled_at"]))
     if run is not None:
-        of_run = Q(run=run, status__in=[*OPEN_PROPOSAL_STATUSES, ProposalStatus.APPROVED])
+        of_run = Q(run=run, status__in=[*OPEN_PROPOSAL_STATUSES, PendingSchedule.Status.APPROVED])
         live = (
             PendingSchedule.objects.filter(of_run | Q(pk__in=pinned_proposals().values("pk")))
             .filter(employee_id=employee_id, scheduled_at__gte=week_start, scheduled_at__lt=week_end)

@@ -17,11 +17,8 @@ from rotations.models import (
     OPEN_PROPOSAL_STATUSES,
     Employee,
     Event,
-    EventStatus,
     PendingSchedule,
-    ProposalStatus,
     RotationAssignment,
-    RunStatus,
     ScheduleException,
     SchedulerRun,
 )
@@ -36,7 +33,7 @@ def working_day() -> tuple[time, int]:
     return start, minutes
 
 
-ASSIGNED = (EventStatus.SCHEDULED, EventStatus.SUBMITTED)
+ASSIGNED = (Event.Status.SCHEDULED, Event.Status.SUBMITTED)
 
 
 def local_tz() -> ZoneInfo:
@@ -86,7 +83,7 @@ def live_child_proposals(proposal: PendingSchedule):
     """The same run's open supervisor proposals whose core event is ``proposal``'s event."""
     return PendingSchedule.objects.filter(
         run_id=proposal.run_id,
-        status__in=OPEN_PROPOSAL_STATUSES + (ProposalStatus.FAILED,),
+        status__in=OPEN_PROPOSAL_STATUSES + (PendingSchedule.Status.FAILED,),
         event__parent_event_id=proposal.event.project_ref_num,
     ).select_related("event", "employee")
 
@@ -96,7 +93,7 @@ def parent_proposal(proposal: PendingSchedule) -> PendingSchedule | None:
         return None
     return (
         PendingSchedule.objects.filter(run_id=proposal.run_id, event__project_ref_num=proposal.event.parent_event_id)
-        .exclude(status=ProposalStatus.REJECTED)
+        .exclude(status=PendingSchedule.Status.REJECTED)
         .select_related("event", "employee")
         .first()
     )
@@ -175,7 +172,7 @@ def approved_assignments(employee: Employee, *, since: datetime) -> list:
 def dashboard(*, now: datetime) -> dict:
     """What /dash/rotations/ shows: the runs (superseded ones marked), and the latest completed
     run as an employee × workday grid of its proposals, with its unscheduled events."""
-    RUN_COMPLETED = RunStatus.COMPLETED  # noqa: N806 - read as the constant it is
+    RUN_COMPLETED = SchedulerRun.Status.COMPLETED  # noqa: N806 - read as the constant it is
     recent = list(SchedulerRun.objects.order_by("-started_at", "-id")[:8])
     completed = [run for run in recent if run.status == RUN_COMPLETED]
     latest = (
@@ -215,7 +212,7 @@ def dashboard(*, now: datetime) -> dict:
                 "time": start.strftime("%H:%M"), "minutes": p.event.estimated_minutes, "status": p.status,
                 "reason": p.reason, "failure_reason": p.failure_reason, "is_swap": p.is_swap,
                 "is_fallback": p.is_fallback, "swap_reason": p.swap_reason,
-                "past": p.status in OPEN_PROPOSAL_STATUSES + (ProposalStatus.FAILED,) and p.scheduled_at < now,
+                "past": p.status in OPEN_PROPOSAL_STATUSES + (PendingSchedule.Status.FAILED,) and p.scheduled_at < now,
             })  # fmt: skip
         day_keys = [d.isoformat() for d in days]
         grid = {

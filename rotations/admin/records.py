@@ -13,7 +13,6 @@ from rotations.models import (
     WEEKDAY_NAMES,
     Employee,
     Event,
-    Qualification,
     RotationAssignment,
     ScheduleException,
     TimeOff,
@@ -65,7 +64,7 @@ class RecordAdmin(ServiceWritesAdmin):
 
 class EmployeeForm(forms.ModelForm):
     qualifications = forms.MultipleChoiceField(
-        choices=Qualification.choices, widget=forms.CheckboxSelectMultiple, required=False
+        choices=Employee.Qualification.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     available_weekdays = forms.TypedMultipleChoiceField(
         choices=list(enumerate(WEEKDAY_NAMES)),
@@ -105,10 +104,10 @@ class QualificationFilter(admin.SimpleListFilter):
     parameter_name = "qualification"
 
     def lookups(self, request, model_admin):
-        return Qualification.choices
+        return Employee.Qualification.choices
 
     def queryset(self, request, queryset):
-        if self.value() in Qualification.values:
+        if self.value() in Employee.Qualification.values:
             return queryset.filter(qualifications__icontains=f'"{self.value()}"')
         return queryset
 

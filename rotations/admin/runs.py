@@ -15,15 +15,12 @@ from rotations import engine, services
 from rotations.models import (
     OPEN_PROPOSAL_STATUSES,
     PendingSchedule,
-    ProposalStatus,
-    RunStatus,
     SchedulerRun,
-    SubmissionStatus,
     SubmissionUnit,
 )
 from rotations.permissions import APPROVE_PERM
 
-RETRYABLE_STATUSES = (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED)
+RETRYABLE_STATUSES = (*OPEN_PROPOSAL_STATUSES, PendingSchedule.Status.FAILED)
 
 
 # --- runs and proposals ---------------------------------------------------------------------------------
@@ -77,11 +74,11 @@ class ApproveActionsMixin:
 
 def _superseded_by(run: SchedulerRun) -> int | None:
     """The later completed run whose proposals replaced this run's untouched ones."""
-    if run.status != RunStatus.COMPLETED:
+    if run.status != SchedulerRun.Status.COMPLETED:
         return None
     later = Q(started_at__gt=run.started_at) | Q(started_at=run.started_at, pk__gt=run.pk)
     return (
-        SchedulerRun.objects.filter(later, status=RunStatus.COMPLETED)
+        SchedulerRun.objects.filter(later, status=SchedulerRun.Status.COMPLETED)
         .order_by("started_at", "pk")
         .values_list("pk", flat=True)
         .first()
@@ -280,7 +277,7 @@ class PendingScheduleAdmin(ApproveActionsMixin, admin.ModelAdmin):
             services.delete_proposal(proposal=proposal)
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.status not in (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED):
+        if obj is not None and obj.status not in (*OPEN_PROPOSAL_STATUSES, PendingSchedule.Status.FAILED):
             return False
         return super().has_change_permission(request, obj)
 
@@ -346,7 +343,7 @@ class SubmissionUnitAdmin(admin.ModelAdmin):
     @admin.action(description="Send the selected pending submissions now", permissions=["send"])
     def send_now(self, request, queryset):
         sent = 0
-        for unit in queryset.filter(status=SubmissionStatus.PENDING):
+        for unit in queryset.filter(status=SubmissionUnit.Status.PENDING):
             if services.send_submission(unit_id=unit.pk, now=timezone.now()) is not None:
                 sent += 1
         self.message_user(request, f"{sent} submission(s) sent; see their status.", messages.SUCCESS)

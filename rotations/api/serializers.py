@@ -13,15 +13,8 @@ from rotations import selectors
 from rotations.models import (
     Employee,
     Event,
-    EventStatus,
-    EventType,
     PendingSchedule,
-    ProposalStatus,
-    Qualification,
     RotationAssignment,
-    RotationType,
-    RunKind,
-    RunStatus,
     ScheduleException,
     SchedulerRun,
     TimeOff,
@@ -69,9 +62,9 @@ class TimeOffRangeSerializer(serializers.ModelSerializer):
 
 class EmployeeSerializer(serializers.ModelSerializer):
     qualifications = serializers.ListField(
-        child=choice_field(Qualification.choices, enum_id="rotations-qualification"),
+        child=choice_field(Employee.Qualification.choices, enum_id="rotations-qualification"),
         required=False,
-        max_length=len(Qualification),
+        max_length=len(Employee.Qualification),
     )
     available_weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
@@ -108,7 +101,7 @@ class EmployeeSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    type = choice_field(EventType.choices, source="event_type", enum_id="rotations-event-type")
+    type = choice_field(Event.Type.choices, source="event_type", enum_id="rotations-event-type")
     estimated_minutes = serializers.IntegerField(min_value=1, max_value=1440, required=False)
     project_ref_num = serializers.IntegerField(
         min_value=1,
@@ -118,7 +111,7 @@ class EventSerializer(serializers.ModelSerializer):
     parent_event_ref_num = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=2**62, help_text="A supervisor event's core event."
     )
-    status = choice_field(EventStatus.choices, required=False, enum_id="rotations-event-status")
+    status = choice_field(Event.Status.choices, required=False, enum_id="rotations-event-status")
 
     class Meta:
         model = Event
@@ -166,7 +159,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class RotationAssignmentSerializer(serializers.ModelSerializer):
-    rotation_type = choice_field(RotationType.choices, enum_id="rotations-rotation-type")
+    rotation_type = choice_field(RotationAssignment.RotationType.choices, enum_id="rotations-rotation-type")
     weekday = serializers.IntegerField(min_value=0, max_value=4, help_text="0 = Monday … 4 = Friday.")
 
     class Meta:
@@ -176,7 +169,7 @@ class RotationAssignmentSerializer(serializers.ModelSerializer):
 
 
 class ScheduleExceptionSerializer(serializers.ModelSerializer):
-    rotation_type = choice_field(RotationType.choices, enum_id="rotations-exception-rotation-type")
+    rotation_type = choice_field(RotationAssignment.RotationType.choices, enum_id="rotations-exception-rotation-type")
 
     class Meta:
         model = ScheduleException
@@ -202,8 +195,8 @@ class RunAcceptedSerializer(serializers.Serializer):
 
 
 class RunSerializer(serializers.ModelSerializer):
-    kind = choice_field(RunKind.choices, read_only=True, enum_id="rotations-run-kind")
-    status = choice_field(RunStatus.choices, read_only=True, enum_id="rotations-run-status")
+    kind = choice_field(SchedulerRun.Kind.choices, read_only=True, enum_id="rotations-run-kind")
+    status = choice_field(SchedulerRun.Status.choices, read_only=True, enum_id="rotations-run-status")
 
     class Meta:
         model = SchedulerRun
@@ -277,8 +270,8 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class RunDetailSerializer(RunSerializer):
-    kind = choice_field(RunKind.choices, read_only=True, enum_id="rotations-run-detail-kind")
-    status = choice_field(RunStatus.choices, read_only=True, enum_id="rotations-run-detail-status")
+    kind = choice_field(SchedulerRun.Kind.choices, read_only=True, enum_id="rotations-run-detail-kind")
+    status = choice_field(SchedulerRun.Status.choices, read_only=True, enum_id="rotations-run-detail-status")
     unscheduled = UnscheduledSerializer(many=True, read_only=True)
     review = serializers.SerializerMethodField()
 
@@ -292,8 +285,8 @@ class RunDetailSerializer(RunSerializer):
 
 class RunStatusSerializer(serializers.ModelSerializer):
     run_id = serializers.IntegerField(source="id")
-    kind = choice_field(RunKind.choices, read_only=True, enum_id="rotations-run-status-kind")
-    status = choice_field(RunStatus.choices, read_only=True, enum_id="rotations-run-status-status")
+    kind = choice_field(SchedulerRun.Kind.choices, read_only=True, enum_id="rotations-run-status-kind")
+    status = choice_field(SchedulerRun.Status.choices, read_only=True, enum_id="rotations-run-status-status")
 
     class Meta:
         model = SchedulerRun
@@ -319,7 +312,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     project_ref_num = serializers.IntegerField(source="event.project_ref_num", read_only=True)
     event_type = serializers.CharField(source="event.event_type", read_only=True)
     employee_name = serializers.CharField(source="employee.name", read_only=True)
-    status = choice_field(ProposalStatus.choices, read_only=True, enum_id="rotations-proposal-status")
+    status = choice_field(PendingSchedule.Status.choices, read_only=True, enum_id="rotations-proposal-status")
 
     class Meta:
         model = PendingSchedule

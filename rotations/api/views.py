@@ -17,9 +17,7 @@ from rotations.api import serializers as s
 from rotations.models import (
     Employee,
     Event,
-    EventType,
     PendingSchedule,
-    ProposalStatus,
     RotationAssignment,
     ScheduleException,
     SchedulerRun,
@@ -167,13 +165,13 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter(
                 "status",
                 str,
-                enum=[c for c, _ in ProposalStatus.choices],
+                enum=[c for c, _ in PendingSchedule.Status.choices],
                 description="Only the proposals with this status (a proposal's status, not the run's); "
                 "an unknown value is a 400 listing the statuses.",
             ),
             OpenApiParameter("employee", int),
             OpenApiParameter("is_swap", bool),
-            OpenApiParameter("event_type", str, enum=[c for c, _ in EventType.choices]),
+            OpenApiParameter("event_type", str, enum=[c for c, _ in Event.Type.choices]),
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],

@@ -18,12 +18,8 @@ from rotations import engine, events, selectors
 from rotations.models import (
     Employee,
     Event,
-    EventStatus,
     PendingSchedule,
-    ProposalStatus,
-    RunStatus,
     SchedulerRun,
-    SubmissionStatus,
     SubmissionUnit,
 )
 from rotations.services.proposals import (
@@ -109,7 +105,7 @@ def _assignment(p: PendingSchedule) -> dict:
 
 
 def _mark_failed(p: PendingSchedule, reason: str, details: dict | None, *, now: datetime, user=None) -> None:
-    p.status = ProposalStatus.FAILED
+    p.status = PendingSchedule.Status.FAILED
     p.failure_reason = reason[:4000]
     p.api_error_details = details
     p.decided_at = p.decided_at or now
@@ -134,17 +130,17 @@ def _fail_unit(members: list[PendingSchedule], culprit: PendingSchedule, reason:
 def _approve_unit(head_id: int, *, user, submitter, now: datetime) -> SubmissionUnit | None:
     """One transaction: lock the unit, re-validate it, reserve its events and write its outbox row."""
     head = PendingSchedule.objects.select_related("run", "event", "employee").get(pk=head_id)
-    if head.status in (ProposalStatus.API_SUBMITTED, ProposalStatus.APPROVED):
+    if head.status in (PendingSchedule.Status.API_SUBMITTED, PendingSchedule.Status.APPROVED):
         return None  # approved once: approving again changes nothing
-    if head.status == ProposalStatus.REJECTED:
+    if head.status == PendingSchedule.Status.REJECTED:
         raise Conflict("This proposal was rejected.")
     members = _lock_unit(_unit_proposal_ids(head))
     head = next(m for m in members if m.pk == head_id)
-    if head.status in (ProposalStatus.API_SUBMITTED, ProposalStatus.APPROVED):
+    if head.status in (PendingSchedule.Status.API_SUBMITTED, PendingSchedule.Status.APPROVED):
         return None
-    if head.status == ProposalStatus.REJECTED:
+    if head.status == PendingSchedule.Status.REJECTED:
         raise Conflict("This proposal was rejected.")
-    if head.run.status != RunStatus.COMPLETED:
+    if head.run.status != SchedulerRun.Status.COMPLETED:
         raise Conflict("The run is not completed.")
     members = [m for m in members if m.status in OPEN_OR_FAILED]
     core = members[0] if members[0].event.event_type != engine.SUPERVISOR else None
@@ -172,15 +168,15 @@ def _approve_unit(head_id: int, *, user, submitter, now: datetime) -> Submission
                 {"event_id": displaced.pk, "employee_id": displaced.assigned_employee_id,
                  "scheduled_at": displaced.scheduled_at.isoformat(), "status": displaced.status}
             )  # fmt: skip
-            displaced.status = EventStatus.UNSCHEDULED
+            displaced.status = Event.Status.UNSCHEDULED
             displaced.assigned_employee = None
             displaced.scheduled_at = None
             displaced.save(update_fields=["status", "assigned_employee", "scheduled_at", "updated_at"])
         # Reserved now, so that the next approval counts it; submitted (or released) by the answer.
         Event.objects.filter(pk=m.event_id).update(
-            assigned_employee=m.employee, scheduled_at=m.scheduled_at, status=EventStatus.SCHEDULED, updated_at=now
+            assigned_employee=m.employee, scheduled_at=m.scheduled_at, status=Event.Status.SCHEDULED, updated_at=now
         )
-        m.status = ProposalStatus.APPROVED
+        m.status = PendingSchedule.Status.APPROVED
         m.decided_at, m.decided_by = now, _user_or_none(user)
         m.failure_reason, m.api_error_details = "", None
         m.submission = unit
@@ -204,28 +200,28 @@ def _record_answer(unit: SubmissionUnit, members: list[PendingSchedule], outcome
             Event.objects.filter(pk=m.event_id, assigned_employee_id=m.employee_id).update(
                 status=submitter.event_status, updated_at=now
             )
-            m.status = ProposalStatus.API_SUBMITTED
+            m.status = PendingSchedule.Status.API_SUBMITTED
             m.submitted_at = now
             m.save()
             _publish_proposal(events.PROPOSAL_SUBMITTED, m)
-        unit.status, unit.sent_at, unit.failure_reason = SubmissionStatus.SENT, now, ""
+        unit.status, unit.sent_at, unit.failure_reason = SubmissionUnit.Status.SENT, now, ""
     else:
         for m in members:
             Event.objects.filter(pk=m.event_id, assigned_employee_id=m.employee_id, scheduled_at=m.scheduled_at).update(
-                status=EventStatus.UNSCHEDULED, assigned_employee=None, scheduled_at=None, updated_at=now
+                status=Event.Status.UNSCHEDULED, assigned_employee=None, scheduled_at=None, updated_at=now
             )
-            m.status = ProposalStatus.FAILED
+            m.status = PendingSchedule.Status.FAILED
             m.failure_reason = outcome.failure_reason[:4000]
             m.api_error_details = outcome.details
             m.save()
             _publish_proposal(events.PROPOSAL_FAILED, m)
         for was in (unit.details or {}).get("displaced", []):
             # The swap did not happen: the bumped event goes back where it was, if still free.
-            Event.objects.filter(pk=was["event_id"], status=EventStatus.UNSCHEDULED).update(
+            Event.objects.filter(pk=was["event_id"], status=Event.Status.UNSCHEDULED).update(
                 status=was["status"], assigned_employee_id=was["employee_id"],
                 scheduled_at=datetime.fromisoformat(was["scheduled_at"]), updated_at=now,
             )  # fmt: skip
-        unit.status, unit.failure_reason = SubmissionStatus.FAILED, outcome.failure_reason[:4000]
+        unit.status, unit.failure_reason = SubmissionUnit.Status.FAILED, outcome.failure_reason[:4000]
         unit.details = {**(unit.details or {}), "answer": outcome.details}
     unit.save()
 
@@ -242,14 +238,14 @@ def send_submission(*, unit_id: int, now: datetime) -> str | None:
             SubmissionUnit.objects.select_for_update(skip_locked=True)
             .filter(pk=unit_id)
             .filter(
-                Q(status=SubmissionStatus.PENDING)
-                | Q(status=SubmissionStatus.SENDING, claimed_at__lt=now - SUBMISSION_LEASE)
+                Q(status=SubmissionUnit.Status.PENDING)
+                | Q(status=SubmissionUnit.Status.SENDING, claimed_at__lt=now - SUBMISSION_LEASE)
             )
             .first()
         )
         if unit is None:
             return None
-        unit.status, unit.claimed_at, unit.attempts = SubmissionStatus.SENDING, now, unit.attempts + 1
+        unit.status, unit.claimed_at, unit.attempts = SubmissionUnit.Status.SENDING, now, unit.attempts + 1
         unit.save(update_fields=["status", "claimed_at", "attempts"])
     submitter = get_submitter()
     outcome = submitter.submit(unit.payload, key=unit.key)
@@ -257,9 +253,9 @@ def send_submission(*, unit_id: int, now: datetime) -> str | None:
         ids = list(unit.proposals.values_list("pk", flat=True))
         members = _lock_unit(ids) if ids else []
         current = SubmissionUnit.objects.select_for_update().get(pk=unit.pk)
-        if current.status != SubmissionStatus.SENDING or current.claimed_at != unit.claimed_at:
+        if current.status != SubmissionUnit.Status.SENDING or current.claimed_at != unit.claimed_at:
             return current.status  # another sender took it over after the lease
-        members = [m for m in members if m.status == ProposalStatus.APPROVED]
+        members = [m for m in members if m.status == PendingSchedule.Status.APPROVED]
         _record_answer(current, members, outcome, submitter=submitter, now=timezone.now())
         return current.status
 
@@ -269,8 +265,8 @@ def send_pending_submissions(*, now: datetime) -> int:
     broker) or claimed by a sender that died; returns how many were sent or failed."""
     ids = list(
         SubmissionUnit.objects.filter(
-            Q(status=SubmissionStatus.PENDING)
-            | Q(status=SubmissionStatus.SENDING, claimed_at__lt=now - SUBMISSION_LEASE)
+            Q(status=SubmissionUnit.Status.PENDING)
+            | Q(status=SubmissionUnit.Status.SENDING, claimed_at__lt=now - SUBMISSION_LEASE)
         )
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
@@ -320,11 +316,11 @@ def approve_proposals(*, proposals, user, clock: Callable[[], datetime], submitt
             continue  # rejected meanwhile by someone else
     counts = {"submitted": 0, "approved": 0, "failed": 0}
     for status in PendingSchedule.objects.filter(pk__in=ids).values_list("status", flat=True):
-        if status == ProposalStatus.API_SUBMITTED:
+        if status == PendingSchedule.Status.API_SUBMITTED:
             counts["submitted"] += 1
-        elif status == ProposalStatus.APPROVED:
+        elif status == PendingSchedule.Status.APPROVED:
             counts["approved"] += 1  # waiting for the client's system
-        elif status == ProposalStatus.FAILED:
+        elif status == PendingSchedule.Status.FAILED:
             counts["failed"] += 1
     counts["considered"] = len(ids)
     return counts
@@ -332,7 +328,7 @@ def approve_proposals(*, proposals, user, clock: Callable[[], datetime], submitt
 
 def approve_run(*, run: SchedulerRun, user, clock: Callable[[], datetime], submitter=None) -> dict[str, int]:
     """Approves every open (and failed) proposal of a completed run; records who and when."""
-    if run.status != RunStatus.COMPLETED:
+    if run.status != SchedulerRun.Status.COMPLETED:
         raise Conflict(f"A run that is {run.status} cannot be approved.")
     counts = approve_proposals(proposals=run.proposals.all(), user=user, clock=clock, submitter=submitter)
     with transaction.atomic():
@@ -355,7 +351,7 @@ def approve_run_part(
 ):
     """Approves the run's open (and failed) proposals of one local day and/or one employee; a
     core event brings its supervisor events along (one unit), whatever their day or employee."""
-    if run.status != RunStatus.COMPLETED:
+    if run.status != SchedulerRun.Status.COMPLETED:
         raise Conflict(f"A run that is {run.status} cannot be approved.")
     if day is None and employee is None:
         raise InvalidInput(errors={"non_field_errors": ["Give a day, an employee, or both."]})
@@ -372,18 +368,18 @@ def approve_run_part(
 def reject_proposal(*, proposal: PendingSchedule, user, now: datetime) -> PendingSchedule:
     """Rejects a proposal with the rest of its unit (core and supervisor events); 409 once approved."""
     head = PendingSchedule.objects.select_related("event").get(pk=proposal.pk)
-    if head.status == ProposalStatus.REJECTED:
+    if head.status == PendingSchedule.Status.REJECTED:
         return head
     members = _lock_unit(_unit_proposal_ids(head)) if head.status in RETRYABLE else [_locked(head.pk)]
     head = next(m for m in members if m.pk == proposal.pk)
-    if head.status == ProposalStatus.REJECTED:
+    if head.status == PendingSchedule.Status.REJECTED:
         return head
-    if head.status in (ProposalStatus.API_SUBMITTED, ProposalStatus.APPROVED):
+    if head.status in (PendingSchedule.Status.API_SUBMITTED, PendingSchedule.Status.APPROVED):
         raise Conflict(f"A proposal that is {head.status} cannot be rejected.")
     for m in members:
         if m.status not in RETRYABLE:
             continue
-        m.status = ProposalStatus.REJECTED
+        m.status = PendingSchedule.Status.REJECTED
         m.decided_at = now
         m.decided_by = _user_or_none(user)
         m.save()

@@ -14,13 +14,11 @@ from rotations.models import (
     OPEN_PROPOSAL_STATUSES,
     Employee,
     Event,
-    EventStatus,
     PendingSchedule,
-    ProposalStatus,
-    RunStatus,
+    SchedulerRun,
 )
 
-RETRYABLE = (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED)
+RETRYABLE = (*OPEN_PROPOSAL_STATUSES, PendingSchedule.Status.FAILED)
 
 
 def _locked(proposal_id: int) -> PendingSchedule:
@@ -44,7 +42,7 @@ def _displaced_event(proposal: PendingSchedule, employee_id: int) -> Event | Non
         return None
     return Event.objects.filter(
         project_ref_num=proposal.bumped_event_ref_num,
-        status=EventStatus.SCHEDULED,
+        status=Event.Status.SCHEDULED,
         assigned_employee_id=employee_id,
         scheduled_at=proposal.bumped_event_scheduled_at,
     ).first()
@@ -52,7 +50,7 @@ def _displaced_event(proposal: PendingSchedule, employee_id: int) -> Event | Non
 
 def _is_move(proposal: PendingSchedule, event: Event) -> bool:
     """A proposal that moves an already scheduled event (it was bumped by a swap)."""
-    return proposal.phase == "repair" and not proposal.is_swap and event.status == EventStatus.SCHEDULED
+    return proposal.phase == "repair" and not proposal.is_swap and event.status == Event.Status.SCHEDULED
 
 
 def validate_proposal(
@@ -74,7 +72,7 @@ def validate_proposal(
     start = selectors.to_local(scheduled_at)
     day = start.date()
     out: list[engine.Violation] = []
-    if event.status != EventStatus.UNSCHEDULED and not _is_move(proposal, event):
+    if event.status != Event.Status.UNSCHEDULED and not _is_move(proposal, event):
         out.append(engine.Violation("state", f"#{event.project_ref_num} is already {event.status}"))
     exclude = {event.id}
     displaced = _displaced_event(proposal, employee.id)
@@ -136,7 +134,7 @@ def _parent_day(proposal: PendingSchedule, event: Event, *, for_edit: bool) -> d
     if event.parent_event_id is None:
         return None
     parent = Event.objects.filter(project_ref_num=event.parent_event_id).first()
-    if parent is not None and parent.scheduled_at is not None and parent.status != EventStatus.UNSCHEDULED:
+    if parent is not None and parent.scheduled_at is not None and parent.status != Event.Status.UNSCHEDULED:
         return selectors.to_local(parent.scheduled_at).date()
     if for_edit:
         partner = selectors.parent_proposal(proposal)
@@ -180,7 +178,7 @@ def edit_proposal(
     p = _locked(proposal.pk)
     if p.status not in RETRYABLE:
         raise Conflict(f"A proposal that is {p.status} cannot be edited.")
-    if p.run.status != RunStatus.COMPLETED:
+    if p.run.status != SchedulerRun.Status.COMPLETED:
         raise Conflict("The run is not completed.")
     if employee is None and scheduled_at is None:
         raise InvalidInput("Nothing to change.", errors={"non_field_errors": ["Give employee and/or scheduled_at."]})
@@ -206,7 +204,7 @@ def edit_proposal(
         if item is p:
             item.employee = new_employee
         item.scheduled_at = at
-        item.status = ProposalStatus.USER_EDITED
+        item.status = PendingSchedule.Status.USER_EDITED
         item.failure_reason = ""
         item.api_error_details = None
         item.reason = f"{note}; was: {item.reason}"[:4000] if not item.reason.startswith(note) else item.reason

@@ -15,9 +15,6 @@ from config.errors import Conflict, InvalidInput
 from rotations import engine, events, problem, selectors
 from rotations.models import (
     PendingSchedule,
-    ProposalStatus,
-    RunKind,
-    RunStatus,
     SchedulerRun,
 )
 
@@ -43,7 +40,7 @@ def stale_after() -> timedelta:
 
 def start_run(
     *,
-    kind: str = RunKind.MANUAL,
+    kind: str = SchedulerRun.Kind.MANUAL,
     start_date: date | None = None,
     days: int | None = None,
     user=None,
@@ -64,7 +61,7 @@ def start_run(
         with transaction.atomic():
             run = SchedulerRun.objects.create(
                 kind=kind,
-                status=RunStatus.RUNNING,
+                status=SchedulerRun.Status.RUNNING,
                 window_start=start,
                 window_end=start + timedelta(days=days - 1),
                 reference_date=selectors.local_today(now),
@@ -75,7 +72,7 @@ def start_run(
             )
             _publish_run(events.RUN_STARTED, run)
     except IntegrityError:
-        other = SchedulerRun.objects.filter(status=RunStatus.RUNNING).values_list("pk", flat=True).first()
+        other = SchedulerRun.objects.filter(status=SchedulerRun.Status.RUNNING).values_list("pk", flat=True).first()
         message = f"A scheduler run is already in progress (#{other})." if other else "A scheduler run is in progress."
         raise Conflict(message, errors={"run": [message]}) from None
     return run
@@ -86,7 +83,7 @@ def request_run(*, start_date: date | None = None, days: int | None = None, user
     from config.tasks import send_now
     from rotations import tasks
 
-    run = start_run(kind=RunKind.MANUAL, start_date=start_date, days=days, user=user, now=now)
+    run = start_run(kind=SchedulerRun.Kind.MANUAL, start_date=start_date, days=days, user=user, now=now)
     # Sent once within the broker's short timeout: a frozen broker fails the run at once.
     transaction.on_commit(lambda: enqueue_run(run.pk, send=lambda run_id: send_now(tasks.execute_run, run_id), now=now))
     return run
@@ -105,7 +102,7 @@ def enqueue_run(run_id: int, *, send, now: datetime) -> None:
 def _progress(run_id: int, percent: int, message: str, *, now: datetime) -> None:
     """Heartbeat and progress, in their own short transaction."""
     with transaction.atomic():
-        updated = SchedulerRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        updated = SchedulerRun.objects.filter(pk=run_id, status=SchedulerRun.Status.RUNNING).update(
             heartbeat_at=now, progress=max(0, min(100, percent)), progress_message=message[:200]
         )
         if updated:
@@ -121,7 +118,7 @@ def execute_run(*, run_id: int, clock: Callable[[], datetime], after_engine=None
     gives the moment of each heartbeat and of the end.
     """
     run = SchedulerRun.objects.get(pk=run_id)
-    if run.status != RunStatus.RUNNING:
+    if run.status != SchedulerRun.Status.RUNNING:
         return run
     try:
         _progress(run_id, 2, "loading", now=clock())
@@ -144,14 +141,14 @@ def execute_run(*, run_id: int, clock: Callable[[], datetime], after_engine=None
 def _finish(run_id: int, data: problem.RunInput, result: engine.Result, *, clock: Callable[[], datetime]) -> bool:
     with transaction.atomic():
         run = SchedulerRun.objects.select_for_update().get(pk=run_id)
-        if run.status != RunStatus.RUNNING:
+        if run.status != SchedulerRun.Status.RUNNING:
             logger.warning("run %s is %s: its proposals are dropped", run_id, run.status)
             return False
         now = clock()
         # One set of live proposals: the untouched ones of earlier runs are superseded. What a
         # supervisor edited or approved stays open: the engine took it as fixed (selectors.run_input).
-        PendingSchedule.objects.filter(status=ProposalStatus.PROPOSED).exclude(run_id=run_id).update(
-            status=ProposalStatus.REJECTED, failure_reason=f"superseded by run #{run_id}", updated_at=now
+        PendingSchedule.objects.filter(status=PendingSchedule.Status.PROPOSED).exclude(run_id=run_id).update(
+            status=PendingSchedule.Status.REJECTED, failure_reason=f"superseded by run #{run_id}", updated_at=now
         )
         rows = [
             PendingSchedule(
@@ -159,7 +156,7 @@ def _finish(run_id: int, data: problem.RunInput, result: engine.Result, *, clock
                 event_id=data.event_ids[p.event_ref],
                 employee_id=p.employee_id,
                 scheduled_at=selectors.from_local(p.start),
-                status=ProposalStatus.PROPOSED,
+                status=PendingSchedule.Status.PROPOSED,
                 phase=p.phase,
                 reason=p.reason,
                 is_fallback=p.is_fallback,
@@ -173,7 +170,7 @@ def _finish(run_id: int, data: problem.RunInput, result: engine.Result, *, clock
             for p in result.proposals
         ]
         PendingSchedule.objects.bulk_create(rows)
-        run.status = RunStatus.COMPLETED
+        run.status = SchedulerRun.Status.COMPLETED
         run.finished_at = now
         run.heartbeat_at = now
         run.progress = 100
@@ -191,8 +188,8 @@ def _finish(run_id: int, data: problem.RunInput, result: engine.Result, *, clock
 
 def _fail(run_id: int, exc: Exception, *, now: datetime) -> None:
     with transaction.atomic():
-        updated = SchedulerRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-            status=RunStatus.FAILED,
+        updated = SchedulerRun.objects.filter(pk=run_id, status=SchedulerRun.Status.RUNNING).update(
+            status=SchedulerRun.Status.FAILED,
             error=f"{exc.__class__.__name__}: {exc}"[:4000],
             finished_at=now,
             heartbeat_at=now,
@@ -207,12 +204,12 @@ def reap_crashed_runs(*, now: datetime) -> int:
     reaped = 0
     with transaction.atomic():
         stale = SchedulerRun.objects.select_for_update(skip_locked=True).filter(
-            status=RunStatus.RUNNING, heartbeat_at__lt=cutoff
+            status=SchedulerRun.Status.RUNNING, heartbeat_at__lt=cutoff
         )
         for run in stale:
             # Proposals are only written with the completion, so there are none; make sure.
             run.proposals.all().delete()
-            run.status = RunStatus.CRASHED
+            run.status = SchedulerRun.Status.CRASHED
             run.finished_at = now
             run.error = f"No heartbeat since {run.heartbeat_at.isoformat()}: the worker is presumed dead."
             run.save(update_fields=["status", "finished_at", "error"])
@@ -229,7 +226,7 @@ def delete_run(*, run: SchedulerRun) -> None:
 
 def purge_old_runs(*, now: datetime) -> int:
     """Deletes runs started more than 3 weeks ago, with their proposals; returns how many runs."""
-    old = selectors.runs_older_than(now - PURGE_AFTER).exclude(status=RunStatus.RUNNING)
+    old = selectors.runs_older_than(now - PURGE_AFTER).exclude(status=SchedulerRun.Status.RUNNING)
     ids = list(old.values_list("pk", flat=True))
     if ids:
         with transaction.atomic():
@@ -242,7 +239,7 @@ def nightly_auto_schedule(*, now: datetime, clock: Callable[[], datetime]) -> Sc
     """The nightly job: purge old runs, reap dead ones, then an automatic run over the next three weeks."""
     purge_old_runs(now=now)
     try:
-        run = start_run(kind=RunKind.AUTOMATIC, now=now)
+        run = start_run(kind=SchedulerRun.Kind.AUTOMATIC, now=now)
     except Conflict:
         logger.info("nightly auto-schedule skipped: a run is in progress")
         return None
