@@ -24,9 +24,9 @@ def reap_crashed_runs() -> int:
 
 @shared_task(name="rotations.send_submission")
 def send_submission(unit_id: int) -> str | None:
-    return services.send_submission(unit_id=unit_id, now=timezone.now())
+    return services.send_submission(unit_id=unit_id, clock=timezone.now)
 
 
 @shared_task(name="rotations.send_pending_submissions")
 def send_pending_submissions() -> int:
-    return services.send_pending_submissions(now=timezone.now())
+    return services.send_pending_submissions(clock=timezone.now)

@@ -344,6 +344,6 @@ class SubmissionUnitAdmin(admin.ModelAdmin):
     def send_now(self, request, queryset):
         sent = 0
         for unit in queryset.filter(status=SubmissionUnit.Status.PENDING):
-            if services.send_submission(unit_id=unit.pk, now=timezone.now()) is not None:
+            if services.send_submission(unit_id=unit.pk, clock=timezone.now) is not None:
                 sent += 1
         self.message_user(request, f"{sent} submission(s) sent; see their status.", messages.SUCCESS)

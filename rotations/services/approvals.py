@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
 from config.tasks import enqueue_on_commit
@@ -226,13 +225,14 @@ def _record_answer(unit: SubmissionUnit, members: list[PendingSchedule], outcome
     unit.save()
 
 
-def send_submission(*, unit_id: int, now: datetime) -> str | None:
+def send_submission(*, unit_id: int, clock: Callable[[], datetime]) -> str | None:
     """Sends one unit to the client's system, outside any transaction, and records the answer.
 
     Claimed first (``pending``, or ``sending`` past its lease: a sender that died) under a
     skip-locked lock, so two senders never send it at once; the answer is recorded only by the
     sender that still holds the claim. Returns the unit's status, or None when there was nothing
     to send."""
+    now = clock()
     with transaction.atomic():
         unit = (
             SubmissionUnit.objects.select_for_update(skip_locked=True)
@@ -256,13 +256,14 @@ def send_submission(*, unit_id: int, now: datetime) -> str | None:
         if current.status != SubmissionUnit.Status.SENDING or current.claimed_at != unit.claimed_at:
             return current.status  # another sender took it over after the lease
         members = [m for m in members if m.status == PendingSchedule.Status.APPROVED]
-        _record_answer(current, members, outcome, submitter=submitter, now=timezone.now())
+        _record_answer(current, members, outcome, submitter=submitter, now=clock())
         return current.status
 
 
-def send_pending_submissions(*, now: datetime) -> int:
+def send_pending_submissions(*, clock: Callable[[], datetime]) -> int:
     """The periodic sweep: sends every unit still pending (its task lost with a worker or the
     broker) or claimed by a sender that died; returns how many were sent or failed."""
+    now = clock()
     ids = list(
         SubmissionUnit.objects.filter(
             Q(status=SubmissionUnit.Status.PENDING)
@@ -271,7 +272,7 @@ def send_pending_submissions(*, now: datetime) -> int:
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
     )
-    return sum(1 for unit_id in ids if send_submission(unit_id=unit_id, now=now) is not None)
+    return sum(1 for unit_id in ids if send_submission(unit_id=unit_id, clock=clock) is not None)
 
 
 def approve_proposal(

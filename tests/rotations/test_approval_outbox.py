@@ -67,8 +67,8 @@ def test_approve_all_twice_and_one_by_one_at_once_never_fails_and_sends_each_uni
     )
     assert not [r for r in results if isinstance(r, Exception)], results
     assert not client_system.requests  # nothing leaves before the sender runs, after commit
-    services.send_pending_submissions(now=timezone.now())
-    services.send_pending_submissions(now=timezone.now())  # a second sweep finds nothing to send
+    services.send_pending_submissions(clock=timezone.now)
+    services.send_pending_submissions(clock=timezone.now)  # a second sweep finds nothing to send
     counts = sent_proposal_ids(client_system)
     assert sorted(counts) == sorted(ids) and set(counts.values()) == {1}  # each proposal in one request
     assert len(client_system.requests) == SubmissionUnit.objects.count()
@@ -84,7 +84,7 @@ def test_a_core_event_and_its_supervisor_event_are_one_request(world, settings, 
     approved = services.approve_proposal(now=timezone.now(), proposal=core, user=None)
     assert approved.status == ProposalStatus.APPROVED
     assert run.proposals.get(event__project_ref_num=1006).status == ProposalStatus.APPROVED
-    services.send_pending_submissions(now=timezone.now())
+    services.send_pending_submissions(clock=timezone.now)
     (request,) = client_system.requests
     assert [a["project_ref_num"] for a in request["json"]["assignments"]] == [1001, 1006]
     unit = SubmissionUnit.objects.get()
@@ -100,7 +100,7 @@ def test_the_client_refusing_the_supervisor_event_refuses_its_core_event_too(wor
     client_system.body = {"errors": {"1006": ["no supervisor slot that day"]}}
     run = run_now()
     services.approve_proposal(now=timezone.now(), proposal=run.proposals.get(event__project_ref_num=1006), user=None)
-    services.send_pending_submissions(now=timezone.now())
+    services.send_pending_submissions(clock=timezone.now)
     assert len(client_system.requests) == 1
     statuses = dict(run.proposals.values_list("event__project_ref_num", "status"))
     assert statuses[1001] == statuses[1006] == ProposalStatus.FAILED
@@ -113,7 +113,7 @@ def test_the_client_refusing_the_supervisor_event_refuses_its_core_event_too(wor
     # A retry is a new unit with a new key; both go again, together.
     client_system.status = 201
     services.approve_proposal(now=timezone.now(), proposal=failed, user=None)
-    services.send_pending_submissions(now=timezone.now())
+    services.send_pending_submissions(clock=timezone.now)
     assert [len(r["json"]["assignments"]) for r in client_system.requests] == [2, 2]
     assert client_system.requests[0]["idempotency_key"] != client_system.requests[1]["idempotency_key"]
     assert set(run.proposals.filter(event__project_ref_num__in=[1001, 1006]).values_list("status", flat=True)) == {
@@ -147,10 +147,10 @@ def test_a_send_interrupted_midway_is_resent_with_the_same_key_after_its_lease(
     SubmissionUnit.objects.filter(pk=unit.pk).update(
         status=SubmissionStatus.SENDING, claimed_at=unit.created_at, attempts=1
     )
-    services.send_pending_submissions(now=timezone.now())
+    services.send_pending_submissions(clock=timezone.now)
     assert not client_system.requests  # still within its lease: someone may be sending it
     time_machine.shift(services.SUBMISSION_LEASE * 2)
-    services.send_pending_submissions(now=timezone.now())
+    services.send_pending_submissions(clock=timezone.now)
     (request,) = client_system.requests
     assert request["idempotency_key"] == f"setdesk-rotations-unit-{unit.pk}"  # the client can drop a repeat
     assert SubmissionUnit.objects.get().attempts == 2
@@ -189,5 +189,5 @@ def test_an_event_on_its_way_to_the_client_is_never_bumped_by_a_later_run(world,
     later = services.start_run(now=timezone.now(), start_date=MONDAY)
     bookings = {b.event_ref: b for b in problem.run_input(run=later).problem.bookings}
     assert bookings[1002].bumpable is False  # reserved while its submission is pending
-    services.send_pending_submissions(now=timezone.now())
+    services.send_pending_submissions(clock=timezone.now)
     assert Event.objects.get(project_ref_num=1002).status == "submitted"

@@ -71,7 +71,7 @@ def test_approving_at_once_submits_once(world, settings, client_system):
     proposal = run.proposals.get(event__project_ref_num=1002)
     results = in_threads(lambda i: services.approve_proposal(now=timezone.now(), proposal=proposal, user=None), n=3)
     assert all(r.status == ProposalStatus.APPROVED for r in results)
-    in_threads(lambda i: services.send_pending_submissions(now=timezone.now()), n=3)
+    in_threads(lambda i: services.send_pending_submissions(clock=timezone.now), n=3)
     assert len(client_system.requests) == 1
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.API_SUBMITTED

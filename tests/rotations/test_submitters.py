@@ -20,7 +20,7 @@ def approve_and_send(proposal):
     """Approves (the outbox row is written) and runs the sender, as the worker does after commit."""
     approved = services.approve_proposal(now=timezone.now(), proposal=proposal, user=None)
     assert approved.status == ProposalStatus.APPROVED
-    services.send_pending_submissions(now=timezone.now())
+    services.send_pending_submissions(clock=timezone.now)
     approved.refresh_from_db()
     return approved
 
@@ -50,7 +50,7 @@ def test_http_success_submits_once(settings, client_system, proposal):
     assert assignment["employee_external_id"] == proposal.employee.external_id
     assert request["idempotency_key"] == f"setdesk-rotations-unit-{done.submission_id}"
     services.approve_proposal(now=timezone.now(), proposal=proposal, user=None)
-    services.send_pending_submissions(now=timezone.now())
+    services.send_pending_submissions(clock=timezone.now)
     assert len(client_system.requests) == 1  # approving twice submits once
 
 
