@@ -304,16 +304,17 @@ def service_run(start) -> tuple[float, int, object]:
     """One run through the service (read, engine, one bulk write): (seconds, queries, run)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from rotations import services
     from rotations.models import PendingSchedule, SchedulerRun
 
     PendingSchedule.objects.all().delete()
     SchedulerRun.objects.all().delete()
-    run = services.start_run(start_date=start, days=21)
+    run = services.start_run(now=timezone.now(), start_date=start, days=21)
     with CaptureQueriesContext(connection) as queries:
         began = time.perf_counter()
-        run = services.execute_run(run_id=run.pk)
+        run = services.execute_run(clock=timezone.now, run_id=run.pk)
         seconds = time.perf_counter() - began
     if run.status != "completed":
         raise RuntimeError(f"run {run.pk} {run.status}: {run.error}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from rotations import engine, selectors, services
 from rotations.models import Employee, Event, RotationAssignment, ScheduleException, SchedulerRun, TimeOff
 
@@ -26,20 +28,19 @@ FIRST_REF = 900001
 
 
 def seed(*, users, stdout) -> None:
-    today = selectors.local_today()
+    now = timezone.now()
+    today = selectors.local_today(now)
     # This week only on a Monday: later in the week its first days would already be past due.
     monday = engine.week_of(today) + timedelta(days=0 if today.weekday() == 0 else 7)
     emps = {}
     for external_id, name, quals, per_day, per_week in EMPLOYEES:
-        emps[external_id], _ = Employee.objects.get_or_create(
+        emps[external_id] = Employee.objects.filter(external_id=external_id).first() or services.create_employee(
             external_id=external_id,
-            defaults={
-                "name": name,
-                "qualifications": quals,
-                "max_events_per_day": per_day,
-                "max_events_per_week": per_week,
-                "available_weekdays": [0, 1, 2, 3] if external_id == "demo-indy" else [0, 1, 2, 3, 4],
-            },
+            name=name,
+            qualifications=quals,
+            max_events_per_day=per_day,
+            max_events_per_week=per_week,
+            available_weekdays=[0, 1, 2, 3] if external_id == "demo-indy" else [0, 1, 2, 3, 4],
         )
     absences = [
         ("demo-gray", monday + timedelta(days=7), monday + timedelta(days=11), "Demo: vacation"),
@@ -48,19 +49,19 @@ def seed(*, users, stdout) -> None:
     ]
     for external_id, start, end, reason in absences:
         if not TimeOff.objects.filter(employee=emps[external_id], reason=reason).exists():
-            TimeOff.objects.create(employee=emps[external_id], start_date=start, end_date=end, reason=reason)
+            services.create_time_off(employee=emps[external_id], start_date=start, end_date=end, reason=reason)
     for weekday in range(5):
         juicer = emps["demo-alex"] if weekday % 2 == 0 else emps["demo-emery"]
         lead = emps["demo-blair"] if weekday < 3 else emps["demo-finley"]
         for rotation_type, employee in (("juicer", juicer), ("primary_lead", lead)):
-            RotationAssignment.objects.get_or_create(
-                weekday=weekday, rotation_type=rotation_type, defaults={"employee": employee}
-            )
+            if not RotationAssignment.objects.filter(weekday=weekday, rotation_type=rotation_type).exists():
+                services.create_rotation_assignment(weekday=weekday, rotation_type=rotation_type, employee=employee)
     if not ScheduleException.objects.filter(reason=EXCEPTION_REASON).exists():
         day = monday + timedelta(days=2)
-        ScheduleException.objects.get_or_create(
-            date=day, rotation_type="juicer", defaults={"employee": emps["demo-emery"], "reason": EXCEPTION_REASON}
-        )
+        if not ScheduleException.objects.filter(date=day, rotation_type="juicer").exists():
+            services.create_schedule_exception(
+                date=day, rotation_type="juicer", employee=emps["demo-emery"], reason=EXCEPTION_REASON
+            )
 
     created = 0
     ref = FIRST_REF
@@ -75,35 +76,33 @@ def seed(*, users, stdout) -> None:
             ("other", 120, None, "Inventory count"),
         ]
         for kind, minutes, parent, name in plan:
-            _, was_created = Event.objects.get_or_create(
-                project_ref_num=ref,
-                defaults={
-                    "name": f"{name} {day:%b %d}",
-                    "event_type": kind,
-                    "start_date": day,
-                    "due_date": day if kind in ("juicer", "digital") else due,
-                    "estimated_minutes": minutes,
-                    "location": f"Store {100 + (ref % 7)}",
-                    "parent_event_id": parent,
-                },
-            )
-            created += was_created
+            if not Event.objects.filter(project_ref_num=ref).exists():
+                services.create_event(
+                    project_ref_num=ref,
+                    name=f"{name} {day:%b %d}",
+                    event_type=kind,
+                    start_date=day,
+                    due_date=day if kind in ("juicer", "digital") else due,
+                    estimated_minutes=minutes,
+                    location=f"Store {100 + (ref % 7)}",
+                    parent_event=Event.objects.get(project_ref_num=parent) if parent else None,
+                )
+                created += 1
             ref += 1
     # One that cannot be done in a working day: the review shows why it stays unscheduled.
-    _, was_created = Event.objects.get_or_create(
-        project_ref_num=ref,
-        defaults={
-            "name": "Overnight inventory",
-            "event_type": "other",
-            "start_date": monday,
-            "due_date": monday + timedelta(days=4),
-            "estimated_minutes": 600,
-            "location": "Store 100",
-        },
-    )
-    created += was_created
+    if not Event.objects.filter(project_ref_num=ref).exists():
+        services.create_event(
+            project_ref_num=ref,
+            name="Overnight inventory",
+            event_type="other",
+            start_date=monday,
+            due_date=monday + timedelta(days=4),
+            estimated_minutes=600,
+            location="Store 100",
+        )
+        created += 1
     if not SchedulerRun.objects.exists():
-        run = services.start_run(start_date=monday, user=users.get("coordinator"))
-        run = services.execute_run(run_id=run.pk)
+        run = services.start_run(start_date=monday, user=users.get("coordinator"), now=now)
+        run = services.execute_run(run_id=run.pk, clock=timezone.now)
         stdout.write(f"rotations: run #{run.pk} proposed {run.events_scheduled} assignments to review")
     stdout.write(f"rotations: {len(emps)} employees, {created} new events")

@@ -1,13 +1,13 @@
-"""The real-time events this app publishes (``rotations.*``) and their payloads.
+"""The ``rotations.*`` events: type constants, payload builders, and ``publish``.
 
-Sent through ``realtime.broadcast.publish`` from services, inside their transaction (so after
-commit); the broadcast rules add the role groups (supervisor, coordinator by default).
+Services publish inside their transaction (``realtime.broadcast.publish`` sends after commit)
+to the run's group (and the user who triggered the run, for run events); the broadcast rules
+add the role groups (supervisor, coordinator by default).
 """
 
 from __future__ import annotations
 
-from realtime import groups as group_names
-from realtime.broadcast import publish
+from realtime import broadcast, groups
 
 RUN_STARTED = "rotations.run.started"
 RUN_PROGRESS = "rotations.run.progress"
@@ -20,23 +20,6 @@ PROPOSAL_SUBMITTED = "rotations.proposal.submitted"
 PROPOSAL_FAILED = "rotations.proposal.failed"
 PROPOSAL_REJECTED = "rotations.proposal.rejected"
 PROPOSAL_EDITED = "rotations.proposal.edited"
-
-RUN_GROUP_PREFIX = "rotations.run"
-
-
-def run_group(run_id: int) -> str:
-    """``rotations.run.<id>``: everyone watching one run (progress, completion, approvals)."""
-    name = f"{RUN_GROUP_PREFIX}.{int(run_id)}"
-    if not group_names.is_valid_group(name):
-        raise ValueError(name)
-    return name
-
-
-def _run_groups(run) -> list[str]:
-    out = [run_group(run.pk)]
-    if run.triggered_by_id:
-        out.append(group_names.user_group(run.triggered_by_id))
-    return out
 
 
 def run_payload(run) -> dict:
@@ -54,10 +37,6 @@ def run_payload(run) -> dict:
     }
 
 
-def publish_run(event_type: str, run) -> None:
-    publish(event_type, run_payload(run), groups=_run_groups(run))
-
-
 def proposal_payload(proposal) -> dict:
     return {
         "proposal_id": proposal.pk,
@@ -71,5 +50,10 @@ def proposal_payload(proposal) -> dict:
     }
 
 
-def publish_proposal(event_type: str, proposal) -> None:
-    publish(event_type, proposal_payload(proposal), groups=[run_group(proposal.run_id)])
+def publish(event_type: str, payload: dict, *, run_id: int, user_id: int | None = None) -> list[dict]:
+    """Logs the event for the run's group (and ``user_id``'s, the run's requester, if given);
+    delivered after commit."""
+    targets = [groups.object_group(groups.ROTATIONS_RUN, run_id)]  # everyone watching the run
+    if user_id:
+        targets.append(groups.user_group(user_id))
+    return broadcast.publish(event_type, payload, groups=targets)

@@ -6,15 +6,8 @@ from config.filters import DayFilter, FilterSet
 from rotations.models import (
     Employee,
     Event,
-    EventStatus,
-    EventType,
     PendingSchedule,
-    ProposalStatus,
-    Qualification,
     RotationAssignment,
-    RotationType,
-    RunKind,
-    RunStatus,
     ScheduleException,
     SchedulerRun,
     TimeOff,
@@ -22,7 +15,7 @@ from rotations.models import (
 
 
 class EmployeeFilter(FilterSet):
-    qualification = django_filters.ChoiceFilter(choices=Qualification.choices, method="filter_qualification")
+    qualification = django_filters.ChoiceFilter(choices=Employee.Qualification.choices, method="filter_qualification")
     search = django_filters.CharFilter(method="filter_search", max_length=100)
 
     class Meta:
@@ -47,8 +40,8 @@ class TimeOffFilter(FilterSet):
 
 
 class EventFilter(FilterSet):
-    type = django_filters.ChoiceFilter(field_name="event_type", choices=EventType.choices)
-    status = django_filters.ChoiceFilter(choices=EventStatus.choices)
+    type = django_filters.ChoiceFilter(field_name="event_type", choices=Event.Type.choices)
+    status = django_filters.ChoiceFilter(choices=Event.Status.choices)
     due_after = DayFilter(field_name="due_date", lookup_expr="gte")
     due_before = DayFilter(field_name="due_date", lookup_expr="lte")
     parent_event_ref_num = django_filters.NumberFilter(field_name="parent_event_id")
@@ -60,7 +53,7 @@ class EventFilter(FilterSet):
 
 
 class RotationAssignmentFilter(FilterSet):
-    rotation_type = django_filters.ChoiceFilter(choices=RotationType.choices)
+    rotation_type = django_filters.ChoiceFilter(choices=RotationAssignment.RotationType.choices)
 
     class Meta:
         model = RotationAssignment
@@ -68,7 +61,7 @@ class RotationAssignmentFilter(FilterSet):
 
 
 class ScheduleExceptionFilter(FilterSet):
-    rotation_type = django_filters.ChoiceFilter(choices=RotationType.choices)
+    rotation_type = django_filters.ChoiceFilter(choices=RotationAssignment.RotationType.choices)
     date_after = DayFilter(field_name="date", lookup_expr="gte")
     date_before = DayFilter(field_name="date", lookup_expr="lte")
 
@@ -78,8 +71,8 @@ class ScheduleExceptionFilter(FilterSet):
 
 
 class RunFilter(FilterSet):
-    status = django_filters.ChoiceFilter(choices=RunStatus.choices)
-    kind = django_filters.ChoiceFilter(choices=RunKind.choices)
+    status = django_filters.ChoiceFilter(choices=SchedulerRun.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=SchedulerRun.Kind.choices)
 
     class Meta:
         model = SchedulerRun
@@ -95,11 +88,11 @@ def _naming_choices(choices, what: str) -> dict:
 class ProposalFilter(FilterSet):
     # A proposal's status, also on a run's own page (runs/{id}/proposals/?status=).
     status = django_filters.ChoiceFilter(
-        choices=ProposalStatus.choices,
-        error_messages=_naming_choices(ProposalStatus.choices, "proposal status"),
+        choices=PendingSchedule.Status.choices,
+        error_messages=_naming_choices(PendingSchedule.Status.choices, "proposal status"),
         help_text="The proposal's status.",
     )
-    event_type = django_filters.ChoiceFilter(field_name="event__event_type", choices=EventType.choices)
+    event_type = django_filters.ChoiceFilter(field_name="event__event_type", choices=Event.Type.choices)
 
     class Meta:
         model = PendingSchedule

@@ -11,44 +11,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class Qualification(models.TextChoices):
-    CORE = "core", "Core"
-    JUICER = "juicer", "Juicer"
-    DIGITAL = "digital", "Digital"
-    SUPERVISOR = "supervisor", "Supervisor"
-    CLUB_SUPERVISOR = "club_supervisor", "Club supervisor"
-    LEAD = "lead", "Lead"
-    OTHER = "other", "Other"
-
-
-class EventType(models.TextChoices):
-    CORE = "core", "Core"
-    SUPERVISOR = "supervisor", "Supervisor"
-    JUICER = "juicer", "Juicer"
-    DIGITAL = "digital", "Digital"
-    OTHER = "other", "Other"
-
-
-class EventStatus(models.TextChoices):
-    UNSCHEDULED = "unscheduled", "Unscheduled"
-    SCHEDULED = "scheduled", "Scheduled"
-    SUBMITTED = "submitted", "Submitted"
-
-
-class RotationType(models.TextChoices):
-    JUICER = "juicer", "Juicer"
-    PRIMARY_LEAD = "primary_lead", "Primary lead"
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-
-
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -64,6 +26,15 @@ def new_calendar_token() -> str:
 
 class Employee(models.Model):
     """Someone the scheduler may assign: an event needs its type among the qualifications."""
+
+    class Qualification(models.TextChoices):
+        CORE = "core", "Core"
+        JUICER = "juicer", "Juicer"
+        DIGITAL = "digital", "Digital"
+        SUPERVISOR = "supervisor", "Supervisor"
+        CLUB_SUPERVISOR = "club_supervisor", "Club supervisor"
+        LEAD = "lead", "Lead"
+        OTHER = "other", "Other"
 
     name = models.CharField(max_length=200)
     external_id = models.CharField(
@@ -128,14 +99,26 @@ class TimeOff(models.Model):
 class Event(models.Model):
     """Work to schedule between its start and due dates; a supervisor event oversees a core event."""
 
+    class Type(models.TextChoices):
+        CORE = "core", "Core"
+        SUPERVISOR = "supervisor", "Supervisor"
+        JUICER = "juicer", "Juicer"
+        DIGITAL = "digital", "Digital"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        UNSCHEDULED = "unscheduled", "Unscheduled"
+        SCHEDULED = "scheduled", "Scheduled"
+        SUBMITTED = "submitted", "Submitted"
+
     project_ref_num = models.BigIntegerField(unique=True)
     name = models.CharField(max_length=255, blank=True)
-    event_type = models.CharField(max_length=20, choices=EventType.choices)
+    event_type = models.CharField(max_length=20, choices=Type.choices)
     start_date = models.DateField()
     due_date = models.DateField()
     estimated_minutes = models.PositiveIntegerField(default=60)
     location = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=20, choices=EventStatus.choices, default=EventStatus.UNSCHEDULED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNSCHEDULED)
     assigned_employee = models.ForeignKey(
         Employee, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_events"
     )
@@ -188,6 +171,17 @@ class Event(models.Model):
 class RotationAssignment(models.Model):
     """The standing weekly rotation: who is the juicer / primary lead on each weekday."""
 
+    class RotationType(models.TextChoices):
+        JUICER = "juicer", "Juicer"
+        PRIMARY_LEAD = "primary_lead", "Primary lead"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     rotation_type = models.CharField(max_length=20, choices=RotationType.choices)
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="rotations")
@@ -207,7 +201,7 @@ class ScheduleException(models.Model):
     """A one-off override of the rotation on one date; the standing rotation stays as it is."""
 
     date = models.DateField()
-    rotation_type = models.CharField(max_length=20, choices=RotationType.choices)
+    rotation_type = models.CharField(max_length=20, choices=RotationAssignment.RotationType.choices)
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="rotation_exceptions")
     reason = models.CharField(max_length=200, blank=True)
 
@@ -219,23 +213,21 @@ class ScheduleException(models.Model):
         return f"{self.date} {self.rotation_type}: {self.employee}"
 
 
-class RunKind(models.TextChoices):
-    AUTOMATIC = "automatic", "Automatic"
-    MANUAL = "manual", "Manual"
-
-
-class RunStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-    CRASHED = "crashed", "Crashed"
-
-
 class SchedulerRun(models.Model):
     """One auto-scheduler run over a window of workdays. At most one runs at a time."""
 
-    kind = models.CharField(max_length=20, choices=RunKind.choices, default=RunKind.MANUAL)
-    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    class Kind(models.TextChoices):
+        AUTOMATIC = "automatic", "Automatic"
+        MANUAL = "manual", "Manual"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CRASHED = "crashed", "Crashed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MANUAL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
     window_start = models.DateField()
     window_end = models.DateField(help_text="Last calendar day of the window (inclusive).")
     reference_date = models.DateField(help_text="The run's 'today' (bump rule: never within 2 days of due).")
@@ -273,25 +265,6 @@ class SchedulerRun(models.Model):
         return f"Run #{self.pk} ({self.kind}, {self.status})"
 
 
-class ProposalStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    USER_EDITED = "user_edited", "Edited"
-    APPROVED = "approved", "Approved"
-    API_SUBMITTED = "api_submitted", "Submitted"
-    FAILED = "failed", "Failed"
-    REJECTED = "rejected", "Rejected"
-
-
-OPEN_PROPOSAL_STATUSES = (ProposalStatus.PROPOSED, ProposalStatus.USER_EDITED)
-
-
-class SubmissionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-
-
 class SubmissionUnit(models.Model):
     """The outbox: what one approval submits to the client's system, written in the approving
     transaction and sent after it commits, once, by a task (``Idempotency-Key`` = ``key``).
@@ -299,8 +272,14 @@ class SubmissionUnit(models.Model):
     A unit is a core event with its supervisor events (or one event alone): one request, so the
     client accepts or refuses them together. ``payload`` is the request body as approved."""
 
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
     run = models.ForeignKey(SchedulerRun, on_delete=models.CASCADE, related_name="submission_units")
-    status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     submitter = models.CharField(max_length=20, help_text="local or http")
     payload = models.JSONField(default=dict)
     attempts = models.PositiveIntegerField(default=0)
@@ -325,11 +304,19 @@ class SubmissionUnit(models.Model):
 class PendingSchedule(models.Model):
     """A proposed assignment from a run, waiting for a supervisor; nothing is applied before approval."""
 
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        USER_EDITED = "user_edited", "Edited"
+        APPROVED = "approved", "Approved"
+        API_SUBMITTED = "api_submitted", "Submitted"
+        FAILED = "failed", "Failed"
+        REJECTED = "rejected", "Rejected"
+
     run = models.ForeignKey(SchedulerRun, on_delete=models.CASCADE, related_name="proposals")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="proposals")
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="proposals")
     scheduled_at = models.DateTimeField()
-    status = models.CharField(max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     phase = models.CharField(max_length=20, blank=True, help_text="rotation, core, supervisor or repair")
     reason = models.TextField(blank=True, help_text="Why this employee.")
     is_fallback = models.BooleanField(default=False, help_text="Rotation employee unavailable: someone else.")
@@ -365,6 +352,20 @@ class PendingSchedule(models.Model):
         """ "C-1042 core → Alice, Tue 10 Dec 09:00" (the rotations' local time)."""
         from zoneinfo import ZoneInfo
 
-        tz = ZoneInfo(getattr(settings, "ROTATIONS_TIME_ZONE", None) or settings.TIME_ZONE)
+        tz = ZoneInfo(settings.ROTATIONS_TIME_ZONE or settings.TIME_ZONE)
         when = self.scheduled_at.astimezone(tz).strftime("%a %d %b %H:%M") if self.scheduled_at else "?"
         return f"C-{self.event.project_ref_num} {self.event.event_type} → {self.employee.name}, {when}"
+
+
+# The enums under their historical module-level names (every import of them keeps working).
+Qualification = Employee.Qualification
+EventType = Event.Type
+EventStatus = Event.Status
+RotationType = RotationAssignment.RotationType
+Weekday = RotationAssignment.Weekday
+RunKind = SchedulerRun.Kind
+RunStatus = SchedulerRun.Status
+ProposalStatus = PendingSchedule.Status
+SubmissionStatus = SubmissionUnit.Status
+
+OPEN_PROPOSAL_STATUSES = (PendingSchedule.Status.PROPOSED, PendingSchedule.Status.USER_EDITED)

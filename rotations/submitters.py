@@ -65,7 +65,7 @@ class HttpSubmitter:
 
 
 def get_submitter() -> LocalSubmitter | HttpSubmitter:
-    url = getattr(settings, "ROTATIONS_SUBMIT_URL", "")
+    url = settings.ROTATIONS_SUBMIT_URL
     if url:
-        return HttpSubmitter(url, float(getattr(settings, "ROTATIONS_SUBMIT_TIMEOUT", 10.0)))
+        return HttpSubmitter(url, float(settings.ROTATIONS_SUBMIT_TIMEOUT))
     return LocalSubmitter()

@@ -20,9 +20,9 @@ FEED_PAST_DAYS = 60  # what a phone keeps showing of the past
 
 
 @require_GET
-def employee_calendar(request, employee_id: int):
+def employee_calendar(request, pk: int):
     token = request.GET.get("token", "")
-    employee = Employee.objects.filter(pk=employee_id).only("pk", "name", "calendar_token").first()
+    employee = Employee.objects.filter(pk=pk).only("pk", "name", "calendar_token").first()
     if employee is None or not token or not secrets.compare_digest(token, employee.calendar_token):
         raise Http404("No such calendar.")
     now = timezone.now()

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from config.validators import validate_date
 from rotations import selectors
-from rotations.engine import ROTATION_QUALIFICATION
 from rotations.models import (
     Employee,
     Event,
-    EventStatus,
-    EventType,
     PendingSchedule,
-    ProposalStatus,
-    Qualification,
     RotationAssignment,
-    RotationType,
-    RunKind,
-    RunStatus,
     ScheduleException,
     SchedulerRun,
     TimeOff,
@@ -62,13 +53,6 @@ class TimeOffSerializer(serializers.ModelSerializer):
         fields = ["id", "employee", "start_date", "end_date", "reason"]
         extra_kwargs = {"start_date": {"validators": [sane_date]}, "end_date": {"validators": [sane_date]}}
 
-    def validate(self, attrs):
-        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
-        end = attrs.get("end_date", getattr(self.instance, "end_date", None))
-        if start and end and end < start:
-            raise serializers.ValidationError({"end_date": ["Must be on or after start_date."]})
-        return attrs
-
 
 class TimeOffRangeSerializer(serializers.ModelSerializer):
     class Meta:
@@ -78,9 +62,9 @@ class TimeOffRangeSerializer(serializers.ModelSerializer):
 
 class EmployeeSerializer(serializers.ModelSerializer):
     qualifications = serializers.ListField(
-        child=choice_field(Qualification.choices, enum_id="rotations-qualification"),
+        child=choice_field(Employee.Qualification.choices, enum_id="rotations-qualification"),
         required=False,
-        max_length=len(Qualification),
+        max_length=len(Employee.Qualification),
     )
     available_weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
@@ -117,7 +101,7 @@ class EmployeeSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    type = choice_field(EventType.choices, source="event_type", enum_id="rotations-event-type")
+    type = choice_field(Event.Type.choices, source="event_type", enum_id="rotations-event-type")
     estimated_minutes = serializers.IntegerField(min_value=1, max_value=1440, required=False)
     project_ref_num = serializers.IntegerField(
         min_value=1,
@@ -127,7 +111,7 @@ class EventSerializer(serializers.ModelSerializer):
     parent_event_ref_num = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=2**62, help_text="A supervisor event's core event."
     )
-    status = choice_field(EventStatus.choices, required=False, enum_id="rotations-event-status")
+    status = choice_field(Event.Status.choices, required=False, enum_id="rotations-event-status")
 
     class Meta:
         model = Event
@@ -159,107 +143,39 @@ class EventSerializer(serializers.ModelSerializer):
         data["parent_event_ref_num"] = instance.parent_event_id
         return data
 
-    def validate_project_ref_num(self, value: int) -> int:
-        if self.instance is not None and value != self.instance.project_ref_num:
-            raise serializers.ValidationError("The project ref num of an event cannot change.")
-        return value
+    def validate_parent_event_ref_num(self, value: int | None):
+        """The parent's ref num → the parent event (whether it may be the parent is the service's rule)."""
+        if value is None:
+            return None
+        parent = Event.objects.filter(project_ref_num=value).first()
+        if parent is None:
+            raise serializers.ValidationError(f"No event with project ref num {value}.")
+        return parent
 
     def validate(self, attrs):
-        def current(name, default=None):
-            return attrs.get(name, getattr(self.instance, name, default) if self.instance else default)
-
-        errors: dict[str, list[str]] = {}
-        start, due = current("start_date"), current("due_date")
-        if start and due and due < start:
-            errors["due_date"] = ["Must be on or after start_date."]
-        status = current("status", EventStatus.UNSCHEDULED) or EventStatus.UNSCHEDULED
-        employee, at = current("assigned_employee"), current("scheduled_at")
-        if attrs.get("status") == EventStatus.UNSCHEDULED:
-            if attrs.get("assigned_employee") is not None or attrs.get("scheduled_at") is not None:
-                errors["status"] = ["An unscheduled event has no assigned employee nor time."]
-            else:  # unassigns it
-                attrs["assigned_employee"] = None
-                attrs["scheduled_at"] = None
-        elif status == EventStatus.UNSCHEDULED and (employee is not None or at is not None):
-            attrs["status"] = status = EventStatus.SCHEDULED  # assigning makes it scheduled
-        if status != EventStatus.UNSCHEDULED and "status" not in errors and (employee is None or at is None):
-            errors["assigned_employee"] = ["A scheduled event needs assigned_employee and scheduled_at."]
-        kind = current("event_type")
         if "parent_event_ref_num" in attrs:
-            parent_ref = attrs.pop("parent_event_ref_num")
-            if parent_ref is None:
-                attrs["parent_event"] = None
-            else:
-                parent = Event.objects.filter(project_ref_num=parent_ref).first()
-                if parent is None:
-                    errors["parent_event_ref_num"] = [f"No event with project ref num {parent_ref}."]
-                elif parent.event_type != EventType.CORE:
-                    errors["parent_event_ref_num"] = ["The parent must be a core event."]
-                elif parent.project_ref_num == current("project_ref_num"):
-                    errors["parent_event_ref_num"] = ["An event cannot be its own parent."]
-                else:
-                    attrs["parent_event"] = parent
-        has_parent = attrs.get("parent_event", getattr(self.instance, "parent_event", None) if self.instance else None)
-        if has_parent is not None and kind != EventType.SUPERVISOR:
-            errors.setdefault("parent_event_ref_num", []).append("Only a supervisor event has a parent core event.")
-        if self.instance is not None and kind != EventType.CORE and self.instance.supervisor_events.exists():
-            errors.setdefault("type", []).append("Supervisor events point at this event: it must stay a core event.")
-        if errors:
-            raise serializers.ValidationError(errors)
+            attrs["parent_event"] = attrs.pop("parent_event_ref_num")
         return attrs
 
 
-def _check_rotation_employee(attrs, instance) -> None:
-    rotation_type = attrs.get("rotation_type", getattr(instance, "rotation_type", None))
-    employee = attrs.get("employee", getattr(instance, "employee", None))
-    if rotation_type and employee:
-        needed = ROTATION_QUALIFICATION[rotation_type]
-        if needed not in (employee.qualifications or []):
-            raise serializers.ValidationError(
-                {"employee": [f"{employee.name} lacks the {needed!r} qualification for the {rotation_type} rotation."]}
-            )
-
-
 class RotationAssignmentSerializer(serializers.ModelSerializer):
-    rotation_type = choice_field(RotationType.choices, enum_id="rotations-rotation-type")
+    rotation_type = choice_field(RotationAssignment.RotationType.choices, enum_id="rotations-rotation-type")
     weekday = serializers.IntegerField(min_value=0, max_value=4, help_text="0 = Monday … 4 = Friday.")
 
     class Meta:
         model = RotationAssignment
         fields = ["id", "weekday", "rotation_type", "employee"]
-        validators: list = []  # checked in validate() with a field-level message
-
-    def validate(self, attrs):
-        _check_rotation_employee(attrs, self.instance)
-        weekday = attrs.get("weekday", getattr(self.instance, "weekday", None))
-        rotation_type = attrs.get("rotation_type", getattr(self.instance, "rotation_type", None))
-        clash = RotationAssignment.objects.filter(weekday=weekday, rotation_type=rotation_type)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError({"weekday": ["This weekday already has that rotation."]})
-        return attrs
+        validators: list = []  # the service checks the clash, with a field-level message
 
 
 class ScheduleExceptionSerializer(serializers.ModelSerializer):
-    rotation_type = choice_field(RotationType.choices, enum_id="rotations-exception-rotation-type")
+    rotation_type = choice_field(RotationAssignment.RotationType.choices, enum_id="rotations-exception-rotation-type")
 
     class Meta:
         model = ScheduleException
         fields = ["id", "date", "rotation_type", "employee", "reason"]
         extra_kwargs = {"date": {"validators": [sane_date]}}
-        validators: list = []  # checked in validate() with a field-level message
-
-    def validate(self, attrs):
-        _check_rotation_employee(attrs, self.instance)
-        day = attrs.get("date", getattr(self.instance, "date", None))
-        rotation_type = attrs.get("rotation_type", getattr(self.instance, "rotation_type", None))
-        clash = ScheduleException.objects.filter(Q(date=day) & Q(rotation_type=rotation_type))
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError({"date": ["This date already has an exception for that rotation."]})
-        return attrs
+        validators: list = []  # the service checks the clash, with a field-level message
 
 
 # --- runs and proposals ---------------------------------------------------------------------------
@@ -279,8 +195,8 @@ class RunAcceptedSerializer(serializers.Serializer):
 
 
 class RunSerializer(serializers.ModelSerializer):
-    kind = choice_field(RunKind.choices, read_only=True, enum_id="rotations-run-kind")
-    status = choice_field(RunStatus.choices, read_only=True, enum_id="rotations-run-status")
+    kind = choice_field(SchedulerRun.Kind.choices, read_only=True, enum_id="rotations-run-kind")
+    status = choice_field(SchedulerRun.Status.choices, read_only=True, enum_id="rotations-run-status")
 
     class Meta:
         model = SchedulerRun
@@ -354,8 +270,8 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class RunDetailSerializer(RunSerializer):
-    kind = choice_field(RunKind.choices, read_only=True, enum_id="rotations-run-detail-kind")
-    status = choice_field(RunStatus.choices, read_only=True, enum_id="rotations-run-detail-status")
+    kind = choice_field(SchedulerRun.Kind.choices, read_only=True, enum_id="rotations-run-detail-kind")
+    status = choice_field(SchedulerRun.Status.choices, read_only=True, enum_id="rotations-run-detail-status")
     unscheduled = UnscheduledSerializer(many=True, read_only=True)
     review = serializers.SerializerMethodField()
 
@@ -369,8 +285,8 @@ class RunDetailSerializer(RunSerializer):
 
 class RunStatusSerializer(serializers.ModelSerializer):
     run_id = serializers.IntegerField(source="id")
-    kind = choice_field(RunKind.choices, read_only=True, enum_id="rotations-run-status-kind")
-    status = choice_field(RunStatus.choices, read_only=True, enum_id="rotations-run-status-status")
+    kind = choice_field(SchedulerRun.Kind.choices, read_only=True, enum_id="rotations-run-status-kind")
+    status = choice_field(SchedulerRun.Status.choices, read_only=True, enum_id="rotations-run-status-status")
 
     class Meta:
         model = SchedulerRun
@@ -396,7 +312,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     project_ref_num = serializers.IntegerField(source="event.project_ref_num", read_only=True)
     event_type = serializers.CharField(source="event.event_type", read_only=True)
     employee_name = serializers.CharField(source="employee.name", read_only=True)
-    status = choice_field(ProposalStatus.choices, read_only=True, enum_id="rotations-proposal-status")
+    status = choice_field(PendingSchedule.Status.choices, read_only=True, enum_id="rotations-proposal-status")
 
     class Meta:
         model = PendingSchedule

@@ -16,10 +16,10 @@ router.register("runs", views.RunViewSet, basename="rotations-run")
 router.register("proposals", views.ProposalViewSet, basename="rotations-proposal")
 
 urlpatterns = [
-    path("employees/<int:employee_id>/calendar.ics", feeds.employee_calendar, name="rotations-employee-calendar"),
+    path("employees/<int:pk>/calendar.ics", feeds.employee_calendar, name="rotations-employee-calendar"),
     path("auto-schedule/run/", views.AutoScheduleRunView.as_view(), name="rotations-auto-schedule-run"),
     path(
-        "auto-schedule/status/<int:run_id>/",
+        "auto-schedule/status/<int:pk>/",
         views.AutoScheduleStatusView.as_view(),
         name="rotations-auto-schedule-status",
     ),

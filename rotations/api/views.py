@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,63 +11,53 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import Conflict
-from config.permissions import ModelPermissions, require_perms
+from config.permissions import model_perms
 from rotations import filters, services
 from rotations.api import serializers as s
 from rotations.models import (
     Employee,
     Event,
-    EventType,
     PendingSchedule,
-    ProposalStatus,
     RotationAssignment,
     ScheduleException,
     SchedulerRun,
     TimeOff,
 )
-
-RUN_PERM = "rotations.run_auto_schedule"
-APPROVE_PERM = "rotations.approve_schedule"
+from rotations.permissions import APPROVE_PERM, RUN_PERM, VIEW_PROPOSAL_PERM, VIEW_RUN_PERM
 
 
-class SafeWritesMixin:
-    """Writes that lose a race on a unique key are a 409, and a row still referenced (an employee
-    with assigned events) cannot be deleted (409) — never a 500."""
+class ServiceWritesMixin:
+    """Create, update and delete through the record's services (``create_<thing>``,
+    ``update_<thing>(*, <thing>, **changes)``, ``delete_<thing>(*, <thing>)``): the rules hold
+    there, for the admin too; a lost race on a unique key or a row still in use is a 409."""
 
-    protected_message = "Still in use; deactivate it instead."
-
-    def _save(self, serializer):
-        try:
-            with transaction.atomic():
-                serializer.save()
-        except IntegrityError:
-            raise Conflict("Conflicts with an existing record (it may have just been created).") from None
+    thing: str  # e.g. "employee" → services.create_employee / update_employee / delete_employee
 
     def perform_create(self, serializer):
-        self._save(serializer)
+        serializer.instance = getattr(services, f"create_{self.thing}")(**serializer.validated_data)
 
     def perform_update(self, serializer):
-        self._save(serializer)
+        update = getattr(services, f"update_{self.thing}")
+        serializer.instance = update(**{self.thing: serializer.instance}, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        try:
-            instance.delete()
-        except ProtectedError:
-            raise Conflict(self.protected_message) from None
+        getattr(services, f"delete_{self.thing}")(**{self.thing: instance})
 
 
 @extend_schema_view(list=extend_schema(summary="Employees"), create=extend_schema(summary="Create an employee"))
-class EmployeeViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class EmployeeViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    thing = "employee"
+    action_perms = model_perms("rotations", "employee")
     queryset = Employee.objects.prefetch_related("time_off")
     serializer_class = s.EmployeeSerializer
     filterset_class = filters.EmployeeFilter
     ordering_fields = ["name", "id", "created_at"]
-    protected_message = "The employee has assigned events; deactivate them instead."
 
 
 @extend_schema_view(list=extend_schema(summary="Time off"), create=extend_schema(summary="Add time off"))
-class TimeOffViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class TimeOffViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    thing = "time_off"
+    action_perms = model_perms("rotations", "timeoff")
     queryset = TimeOff.objects.select_related("employee")
     serializer_class = s.TimeOffSerializer
     filterset_class = filters.TimeOffFilter
@@ -76,7 +65,9 @@ class TimeOffViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Events to schedule"), create=extend_schema(summary="Create an event"))
-class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class EventViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    thing = "event"
+    action_perms = model_perms("rotations", "event")
     queryset = Event.objects.all()
     serializer_class = s.EventSerializer
     filterset_class = filters.EventFilter
@@ -84,7 +75,9 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Weekly rotations (juicer, primary lead)"))
-class RotationAssignmentViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class RotationAssignmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    thing = "rotation_assignment"
+    action_perms = model_perms("rotations", "rotationassignment")
     queryset = RotationAssignment.objects.select_related("employee")
     serializer_class = s.RotationAssignmentSerializer
     filterset_class = filters.RotationAssignmentFilter
@@ -92,7 +85,9 @@ class RotationAssignmentViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="One-off rotation exceptions"))
-class ScheduleExceptionViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class ScheduleExceptionViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    thing = "schedule_exception"
+    action_perms = model_perms("rotations", "scheduleexception")
     queryset = ScheduleException.objects.select_related("employee")
     serializer_class = s.ScheduleExceptionSerializer
     filterset_class = filters.ScheduleExceptionFilter
@@ -102,7 +97,7 @@ class ScheduleExceptionViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 class AutoScheduleRunView(APIView):
     """Starts an auto-scheduler run in the worker; 409 while another run is running."""
 
-    permission_classes = [require_perms(RUN_PERM)]
+    action_perms = {"POST": (RUN_PERM,), "OPTIONS": (RUN_PERM,)}
 
     @extend_schema(
         request=s.RunRequestSerializer,
@@ -113,7 +108,10 @@ class AutoScheduleRunView(APIView):
         body = s.RunRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         run = services.request_run(
-            start_date=body.validated_data.get("start_date"), days=body.validated_data.get("days"), user=request.user
+            start_date=body.validated_data.get("start_date"),
+            days=body.validated_data.get("days"),
+            user=request.user,
+            now=timezone.now(),
         )
         return Response({"run_id": run.pk}, status=status.HTTP_202_ACCEPTED)
 
@@ -121,11 +119,11 @@ class AutoScheduleRunView(APIView):
 class AutoScheduleStatusView(APIView):
     """A run's status, counts and progress."""
 
-    permission_classes = [require_perms("rotations.view_schedulerrun")]
+    action_perms = {"GET": (VIEW_RUN_PERM,), "HEAD": (VIEW_RUN_PERM,), "OPTIONS": (VIEW_RUN_PERM,)}
 
     @extend_schema(responses=s.RunStatusSerializer, summary="Status of an auto-scheduler run")
-    def get(self, request, run_id: int):
-        run = get_object_or_404(SchedulerRun, pk=run_id)
+    def get(self, request, pk: int):
+        run = get_object_or_404(SchedulerRun, pk=pk)
         return Response(s.RunStatusSerializer(run).data)
 
 
@@ -134,6 +132,13 @@ class AutoScheduleStatusView(APIView):
     retrieve=extend_schema(summary="A run with its review: unscheduled events and their reasons, swaps, days"),
 )
 class RunViewSet(viewsets.ReadOnlyModelViewSet):
+    action_perms = {
+        "list": (VIEW_RUN_PERM,),
+        "retrieve": (VIEW_RUN_PERM,),
+        "proposals": (VIEW_RUN_PERM, VIEW_PROPOSAL_PERM),
+        "approve_all": (APPROVE_PERM,),
+        "approve_part": (APPROVE_PERM,),
+    }
     queryset = SchedulerRun.objects.all()
     filterset_class = filters.RunFilter
     ordering_fields = ["started_at", "id"]
@@ -152,13 +157,6 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
             return s.ProposalSerializer
         return s.RunSerializer
 
-    def get_permissions(self):
-        if self.action in ("approve_all", "approve_part"):
-            return [require_perms(APPROVE_PERM)()]
-        if self.action == "proposals":
-            return [ModelPermissions(), require_perms("rotations.view_pendingschedule")()]
-        return super().get_permissions()
-
     @extend_schema(
         responses=s.ProposalSerializer(many=True),
         summary="The run's proposals",
@@ -167,13 +165,13 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter(
                 "status",
                 str,
-                enum=[c for c, _ in ProposalStatus.choices],
+                enum=[c for c, _ in PendingSchedule.Status.choices],
                 description="Only the proposals with this status (a proposal's status, not the run's); "
                 "an unknown value is a 400 listing the statuses.",
             ),
             OpenApiParameter("employee", int),
             OpenApiParameter("is_swap", bool),
-            OpenApiParameter("event_type", str, enum=[c for c, _ in EventType.choices]),
+            OpenApiParameter("event_type", str, enum=[c for c, _ in Event.Type.choices]),
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
@@ -193,7 +191,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="approve-all")
     def approve_all(self, request, pk=None):
         run = self.get_object()
-        counts = services.approve_run(run=run, user=request.user)
+        counts = services.approve_run(run=run, user=request.user, clock=timezone.now)
         return Response(s.ApproveAllSerializer(counts).data)
 
     @extend_schema(
@@ -209,6 +207,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
         counts = services.approve_run_part(
             run=run,
             user=request.user,
+            clock=timezone.now,
             day=body.validated_data.get("day"),
             employee=body.validated_data.get("employee"),
         )
@@ -220,15 +219,15 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="A proposal, with why this employee"),
 )
 class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    action_perms = {
+        **model_perms("rotations", "pendingschedule"),
+        "approve": (APPROVE_PERM,),
+        "reject": (APPROVE_PERM,),
+    }
     queryset = PendingSchedule.objects.select_related("event", "employee")
     serializer_class = s.ProposalSerializer
     filterset_class = filters.ProposalFilter
     ordering_fields = ["scheduled_at", "id"]
-
-    def get_permissions(self):
-        if self.action in ("approve", "reject"):
-            return [require_perms(APPROVE_PERM)()]
-        return super().get_permissions()
 
     @extend_schema(
         request=s.ProposalEditSerializer,
@@ -250,11 +249,11 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=None, responses=s.ProposalSerializer, summary="Approve: re-validate, then submit once")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        proposal = services.approve_proposal(proposal=self.get_object(), user=request.user)
+        proposal = services.approve_proposal(proposal=self.get_object(), user=request.user, now=timezone.now())
         return Response(s.ProposalSerializer(proposal).data)
 
     @extend_schema(request=None, responses=s.ProposalSerializer, summary="Reject (with its core/supervisor pair)")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        proposal = services.reject_proposal(proposal=self.get_object(), user=request.user)
+        proposal = services.reject_proposal(proposal=self.get_object(), user=request.user, now=timezone.now())
         return Response(s.ProposalSerializer(proposal).data)

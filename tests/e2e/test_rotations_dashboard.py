@@ -6,18 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from rotations import engine, selectors, services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RotationAssignment
-from tests.rotations.conftest import make_employee, make_event
+from tests.rotations.factories import make_employee, make_event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def reviewed_run(broadcast_rules):
-    today = selectors.local_today()
+    today = selectors.local_today(timezone.now())
     monday = engine.week_of(today) + timedelta(days=7)
     ann = make_employee("Ann", "core", "juicer")
     make_employee("Dan", "core")
@@ -26,7 +27,7 @@ def reviewed_run(broadcast_rules):
     make_event(1, "core", monday, monday + timedelta(days=4), 240)
     make_event(2, "juicer", monday, monday, 60)
     make_event(3, "core", monday, monday, 600)  # too long: unscheduled with its reason
-    return services.execute_run(run_id=services.start_run(start_date=monday).pk)
+    return services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=monday).pk)
 
 
 def test_supervisor_reviews_and_bulk_approves_in_the_admin(asgi_server, logged_in_page, make_user, reviewed_run):

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from rotations import selectors, services
 from rotations.models import PendingSchedule, ProposalStatus, TimeOff
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def supervisor_client(now, make_user):
 
 @pytest.fixture
 def run(world):
-    return services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    return services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +148,9 @@ def test_proposals_read_as_event_employee_and_local_time_with_their_reason(admin
 
 
 def test_a_superseded_run_is_marked_and_a_past_dated_proposal_flagged(admin_client_, run):
-    later = services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    later = services.execute_run(
+        clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk
+    )
     page = admin_client_.get("/admin/rotations/schedulerrun/").content.decode()
     assert f"by run #{later.pk}" in page
     page = admin_client_.get("/admin/rotations/pendingschedule/", {"run__id__exact": later.pk}).content.decode()
@@ -162,10 +165,128 @@ def test_the_outbox_is_listed_and_a_pending_unit_can_be_sent_from_it(supervisor_
     from rotations.models import SubmissionStatus, SubmissionUnit
 
     settings.ROTATIONS_SUBMIT_URL = client_system.url
-    services.approve_proposal(proposal=run.proposals.get(event__project_ref_num=1002), user=None)
+    services.approve_proposal(now=timezone.now(), proposal=run.proposals.get(event__project_ref_num=1002), user=None)
     unit = SubmissionUnit.objects.get()
     page = supervisor_client.get("/admin/rotations/submissionunit/").content.decode()
     assert "C-1002" in page and "Pending" in page
     supervisor_client.post("/admin/rotations/submissionunit/", {"action": "send_now", "_selected_action": [unit.pk]})
     unit.refresh_from_db()
     assert unit.status == SubmissionStatus.SENT and len(client_system.requests) == 1
+
+
+# --- the records' admin writes go through the services, so their rules hold here too ----------
+
+
+def _event_form(event, **overrides) -> dict:
+    form = {
+        "project_ref_num": event.project_ref_num,
+        "name": event.name,
+        "event_type": event.event_type,
+        "start_date": event.start_date.isoformat(),
+        "due_date": event.due_date.isoformat(),
+        "estimated_minutes": event.estimated_minutes,
+        "location": event.location,
+        "status": event.status,
+        "assigned_employee": event.assigned_employee_id or "",
+        "scheduled_at_0": "",
+        "scheduled_at_1": "",
+        "parent_event": event.parent_event_id or "",
+    }
+    form.update(overrides)
+    return form
+
+
+def test_admin_refuses_a_parent_that_is_not_a_core_event(admin_client_, world):
+    supervisor_event = world.events[1006]
+    response = admin_client_.post(
+        f"/admin/rotations/event/{supervisor_event.pk}/change/", _event_form(supervisor_event, parent_event=1004)
+    )
+    assert response.status_code == 302
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("The parent must be a core event." in m for m in messages)
+    supervisor_event.refresh_from_db()
+    assert supervisor_event.parent_event_id == 1001
+
+
+def test_admin_keeps_a_core_event_with_supervisor_events_core(admin_client_, world):
+    core = world.events[1001]
+    admin_client_.post(f"/admin/rotations/event/{core.pk}/change/", _event_form(core, event_type="digital"))
+    core.refresh_from_db()
+    assert core.event_type == "core"
+
+
+def test_admin_edits_an_event_through_the_service(admin_client_, world):
+    event = world.events[1004]
+    response = admin_client_.post(f"/admin/rotations/event/{event.pk}/change/", _event_form(event, name="Renamed"))
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.name == "Renamed"
+
+
+def test_admin_refuses_a_rotation_employee_without_the_qualification(admin_client_, world):
+    rotation = world.ann.rotations.get(weekday=0, rotation_type="juicer")
+    response = admin_client_.post(
+        f"/admin/rotations/rotationassignment/{rotation.pk}/change/",
+        {"weekday": 0, "rotation_type": "juicer", "employee": world.dan.pk},
+    )
+    assert response.status_code == 302
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("lacks the 'juicer' qualification" in m for m in messages)
+    rotation.refresh_from_db()
+    assert rotation.employee_id == world.ann.pk
+
+
+def test_admin_refuses_an_exception_employee_without_the_qualification(admin_client_, world):
+    response = admin_client_.post(
+        "/admin/rotations/scheduleexception/add/",
+        {"date": MONDAY.isoformat(), "rotation_type": "primary_lead", "employee": world.dan.pk, "reason": ""},
+    )
+    assert response.status_code == 302
+    assert not world.dan.rotation_exceptions.exists()
+
+
+def test_admin_time_off_inline_rows_go_through_the_service(admin_client_, world):
+    response = admin_client_.post(
+        f"/admin/rotations/employee/{world.dan.pk}/change/",
+        {
+            "name": "Dan",
+            "external_id": "dan",
+            "active": "on",
+            "qualifications": ["core", "other"],
+            "max_events_per_day": 2,
+            "max_events_per_week": 8,
+            "available_weekdays": ["0", "1", "2", "3", "4"],
+            "time_off-TOTAL_FORMS": 1,
+            "time_off-INITIAL_FORMS": 0,
+            "time_off-0-start_date": MONDAY.isoformat(),
+            "time_off-0-end_date": (MONDAY + timedelta(days=1)).isoformat(),
+            "time_off-0-reason": "dentist",
+        },
+    )
+    assert response.status_code == 302
+    off = TimeOff.objects.get(employee=world.dan)
+    assert (off.start_date, off.reason) == (MONDAY, "dentist")
+    response = admin_client_.post(
+        "/admin/rotations/timeoff/", {"action": "delete_selected", "_selected_action": [off.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not TimeOff.objects.filter(employee=world.dan).exists()
+
+
+def test_admin_deletes_records_through_the_services(admin_client_, world):
+    rotation = world.ann.rotations.get(weekday=0, rotation_type="juicer")
+    response = admin_client_.post(f"/admin/rotations/rotationassignment/{rotation.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not world.ann.rotations.filter(weekday=0, rotation_type="juicer").exists()
+
+
+def test_admin_deletes_runs_and_proposals_through_the_services(admin_client_, run):
+    proposal = run.proposals.order_by("id").first()
+    response = admin_client_.post(f"/admin/rotations/pendingschedule/{proposal.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not PendingSchedule.objects.filter(pk=proposal.pk).exists()
+    response = admin_client_.post(
+        "/admin/rotations/schedulerrun/", {"action": "delete_selected", "_selected_action": [run.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not PendingSchedule.objects.filter(run_id=run.pk).exists()

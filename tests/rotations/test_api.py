@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from rotations import selectors, services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RotationAssignment, SchedulerRun
-from tests.rotations.conftest import MONDAY, make_event
+from tests.rotations.factories import MONDAY, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def crew(now, api_as):
 def completed_run(world, coordinator):
     response = coordinator.post(f"{BASE}/auto-schedule/run/", {"start_date": MONDAY.isoformat()}, format="json")
     assert response.status_code == 202
-    return services.execute_run(run_id=response.json()["run_id"])
+    return services.execute_run(clock=timezone.now, run_id=response.json()["run_id"])
 
 
 def assert_error(response, status, field=None):
@@ -176,7 +177,7 @@ def test_run_request_status_and_conflict(coordinator, crew, world):
     assert_error(coordinator.post(url, {}, format="json"), 409)
     status = coordinator.get(f"{BASE}/auto-schedule/status/{run_id}/").json()
     assert status["run_id"] == run_id and status["status"] == "running" and status["kind"] == "manual"
-    services.execute_run(run_id=run_id)
+    services.execute_run(clock=timezone.now, run_id=run_id)
     status = coordinator.get(f"{BASE}/auto-schedule/status/{run_id}/").json()
     assert status["status"] == "completed" and status["progress"] == 100 and status["events_scheduled"] == 6
     assert_error(coordinator.get(f"{BASE}/auto-schedule/status/999999/"), 404)
@@ -246,7 +247,7 @@ def test_approve_all(supervisor, coordinator, completed_run):
 
 
 def test_approve_all_of_a_running_run_is_409(supervisor, world):
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
     assert_error(supervisor.post(f"{BASE}/runs/{run.pk}/approve-all/"), 409)
 
 

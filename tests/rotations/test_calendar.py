@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from icalendar import Calendar
 
 from rotations import services
 from rotations.models import Employee
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +35,9 @@ def events_of(response) -> dict[str, dict]:
 
 @pytest.fixture
 def approved(world):
-    run = services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    run = services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
     proposal = run.proposals.get(event__project_ref_num=1002)
-    services.approve_proposal(proposal=proposal, user=None)
+    services.approve_proposal(now=timezone.now(), proposal=proposal, user=None)
     proposal.refresh_from_db()
     return proposal
 

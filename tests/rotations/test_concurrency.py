@@ -6,11 +6,12 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from config.errors import Conflict
 from rotations import services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RunStatus, SchedulerRun
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +38,7 @@ def in_threads(fn, n=2):
 
 
 def test_two_runs_at_once_the_second_is_refused(world):
-    results = in_threads(lambda i: services.start_run(start_date=MONDAY))
+    results = in_threads(lambda i: services.start_run(now=timezone.now(), start_date=MONDAY))
     conflicts = [r for r in results if isinstance(r, Conflict)]
     runs = [r for r in results if isinstance(r, SchedulerRun)]
     assert len(conflicts) == 1 and len(runs) == 1
@@ -45,8 +46,8 @@ def test_two_runs_at_once_the_second_is_refused(world):
 
 
 def test_one_run_executed_twice_at_once_writes_one_set_of_proposals(world):
-    run = services.start_run(start_date=MONDAY)
-    results = in_threads(lambda i: services.execute_run(run_id=run.pk))
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
+    results = in_threads(lambda i: services.execute_run(clock=timezone.now, run_id=run.pk))
     assert all(r.status == RunStatus.COMPLETED for r in results)
     assert PendingSchedule.objects.filter(run=run).count() == 6
     run.refresh_from_db()
@@ -54,23 +55,23 @@ def test_one_run_executed_twice_at_once_writes_one_set_of_proposals(world):
 
 
 def test_a_write_failing_at_commit_leaves_no_proposals(world):
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
 
     def event_deleted_meanwhile(run, result):
         Event.objects.filter(project_ref_num=1002).delete()
 
-    run = services.execute_run(run_id=run.pk, after_engine=event_deleted_meanwhile)
+    run = services.execute_run(clock=timezone.now, run_id=run.pk, after_engine=event_deleted_meanwhile)
     assert run.status == RunStatus.FAILED and "IntegrityError" in run.error
     assert not PendingSchedule.objects.exists()
 
 
 def test_approving_at_once_submits_once(world, settings, client_system):
     settings.ROTATIONS_SUBMIT_URL = client_system.url
-    run = services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    run = services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
     proposal = run.proposals.get(event__project_ref_num=1002)
-    results = in_threads(lambda i: services.approve_proposal(proposal=proposal, user=None), n=3)
+    results = in_threads(lambda i: services.approve_proposal(now=timezone.now(), proposal=proposal, user=None), n=3)
     assert all(r.status == ProposalStatus.APPROVED for r in results)
-    in_threads(lambda i: services.send_pending_submissions(), n=3)
+    in_threads(lambda i: services.send_pending_submissions(clock=timezone.now), n=3)
     assert len(client_system.requests) == 1
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.API_SUBMITTED

@@ -6,17 +6,18 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from rotations import services
 from rotations.models import ProposalStatus
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def run(world):
-    return services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    return services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
 
 
 def page_client(make_user, role):
@@ -46,7 +47,9 @@ def test_readers_without_the_perm_get_a_403_and_coordinators_cannot_approve(run,
 
 
 def test_a_superseded_run_is_marked(run, make_user):
-    later = services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    later = services.execute_run(
+        clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk
+    )
     runs = page_client(make_user, "supervisor").get("/dash/rotations/data/").json()["runs"]
     assert [(r["id"], r["superseded_by"]) for r in runs] == [(later.pk, None), (run.pk, later.pk)]
 
@@ -101,7 +104,7 @@ def test_approve_part_needs_the_approve_permission(run, api_as):
 def test_a_runs_proposals_filter_by_proposal_status(run, api_as, status):
     """Before: ?status=proposed was a 400 and ?status=failed a 404 (the runs' own filter answered)."""
     client = api_as("supervisor")
-    services.approve_proposal(proposal=run.proposals.get(event__project_ref_num=1002), user=None)
+    services.approve_proposal(now=timezone.now(), proposal=run.proposals.get(event__project_ref_num=1002), user=None)
     r = client.get(f"/api/v1/rotations/runs/{run.pk}/proposals/", {"status": status})
     assert r.status_code == 200, r.json()
     expected = set(run.proposals.filter(status=status).values_list("pk", flat=True))

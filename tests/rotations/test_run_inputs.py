@@ -1,4 +1,4 @@
-"""What a run gives the engine (selectors.run_input) and what comes back (issue 11): a supervisor's
+"""What a run gives the engine (problem.run_input) and what comes back (issue 11): a supervisor's
 edited and approved proposals are fixed inputs (pins) that later runs keep and work around, and
 unscheduled events already past due are listed with ``past_due`` instead of dropped."""
 
@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from config.errors import InvalidInput
-from rotations import engine, selectors, services
+from rotations import engine, problem, selectors, services
 from rotations.models import Event, PendingSchedule, ProposalStatus, RunStatus
-from tests.rotations.conftest import MONDAY, NOW, make_event
+from tests.rotations.factories import MONDAY, NOW, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +20,8 @@ TUESDAY = MONDAY + timedelta(days=1)
 
 
 def run_now(start_date=MONDAY):
-    run = services.start_run(start_date=start_date)
-    return services.execute_run(run_id=run.pk)
+    run = services.start_run(now=timezone.now(), start_date=start_date)
+    return services.execute_run(clock=timezone.now, run_id=run.pk)
 
 
 def proposals(run) -> dict[int, PendingSchedule]:
@@ -37,7 +38,7 @@ def set_status(proposal: PendingSchedule, status: str) -> None:
 
 def next_input():
     """The engine's input of a new run (started, not executed)."""
-    return selectors.run_input(run=services.start_run(start_date=MONDAY))
+    return problem.run_input(run=services.start_run(now=timezone.now(), start_date=MONDAY))
 
 
 # --- pins: what run_input gives the engine -------------------------------------------------------
@@ -54,7 +55,7 @@ def test_open_edited_and_approved_proposals_of_completed_runs_are_pins_and_not_s
     pins = {pin.event.ref: pin for pin in data.problem.pins}
     assert set(pins) == {1002, 1005}
     assert (pins[1002].employee_id, pins[1002].start) == (edited.employee_id, datetime.combine(TUESDAY, time(13)))
-    assert pins[1002].event == selectors.event_to_engine(world.events[1002])
+    assert pins[1002].event == problem.event_to_engine(world.events[1002])
     assert pins[1005].employee_id == first[1005].employee_id
     assert pins[1005].start == selectors.to_local(first[1005].scheduled_at)
     assert data.pinned == {1002: edited.pk, 1005: first[1005].pk}
@@ -110,7 +111,7 @@ def test_an_edited_proposal_survives_the_nightly_run_which_works_around_it(world
     make_event(3001, "other", MONDAY, MONDAY, 180)
     world.dan.max_events_per_day = 3
     world.dan.save()
-    run = services.nightly_auto_schedule(now=NOW)
+    run = services.nightly_auto_schedule(clock=timezone.now, now=NOW)
     assert run.status == RunStatus.COMPLETED
     edited.refresh_from_db()
     assert (edited.status, edited.employee_id, edited.scheduled_at, edited.run_id) == (
@@ -202,13 +203,13 @@ def test_unscheduled_events_past_due_are_listed_by_the_engine_with_past_due(worl
     yesterday = NOW.date() - timedelta(days=1)  # the run's today is NOW's date (a Friday)
     late = make_event(2001, "core", yesterday - timedelta(days=9), yesterday, 60)
     make_event(2002, "core", yesterday - timedelta(days=9), yesterday + timedelta(days=1), 60)  # due today
-    run = services.start_run(start_date=MONDAY)
-    data = selectors.run_input(run=run)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
+    data = problem.run_input(run=run)
     assert 2001 in {e.ref for e in data.problem.events}
     result = engine.schedule(data.problem)
     (u,) = [u for u in result.unscheduled if u.code == engine.PAST_DUE]
     assert u.event_ref == 2001 and yesterday.isoformat() in u.reason
-    run = services.execute_run(run_id=run.pk)
+    run = services.execute_run(clock=timezone.now, run_id=run.pk)
     listed = {u["project_ref_num"]: u for u in run.unscheduled}
     assert listed[2001] == {
         "event_id": late.pk,

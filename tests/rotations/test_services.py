@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
 from realtime.models import EventLog
@@ -19,14 +20,14 @@ from rotations.models import (
     SchedulerRun,
     TimeOff,
 )
-from tests.rotations.conftest import MONDAY, make_employee, make_event
+from tests.rotations.factories import MONDAY, make_employee, make_event
 
 pytestmark = pytest.mark.django_db
 
 
 def run_now(**kw):
-    run = services.start_run(start_date=kw.pop("start_date", MONDAY), **kw)
-    return services.execute_run(run_id=run.pk)
+    run = services.start_run(now=timezone.now(), start_date=kw.pop("start_date", MONDAY), **kw)
+    return services.execute_run(clock=timezone.now, run_id=run.pk)
 
 
 def proposals_by_ref(run):
@@ -84,19 +85,19 @@ def test_exception_overrides_the_rotation(world):
 
 def test_window_is_validated(world):
     with pytest.raises(InvalidInput) as err:
-        services.start_run(start_date=MONDAY, days=0)
+        services.start_run(now=timezone.now(), start_date=MONDAY, days=0)
     assert "days" in err.value.errors
     with pytest.raises(InvalidInput):
-        services.start_run(start_date=MONDAY, days=43)
+        services.start_run(now=timezone.now(), start_date=MONDAY, days=43)
     assert not SchedulerRun.objects.exists()
 
 
 def test_a_second_run_is_refused_while_one_is_running(world):
-    first = services.start_run(start_date=MONDAY)
+    first = services.start_run(now=timezone.now(), start_date=MONDAY)
     with pytest.raises(Conflict) as err:
-        services.start_run(start_date=MONDAY)
+        services.start_run(now=timezone.now(), start_date=MONDAY)
     assert f"#{first.pk}" in err.value.detail
-    services.execute_run(run_id=first.pk)
+    services.execute_run(clock=timezone.now, run_id=first.pk)
     second = run_now()
     assert second.status == RunStatus.COMPLETED
 
@@ -104,7 +105,7 @@ def test_a_second_run_is_refused_while_one_is_running(world):
 def test_a_new_run_supersedes_the_open_proposals_of_earlier_runs(world):
     first = run_now()
     p = proposals_by_ref(first)[1001]
-    services.approve_proposal(proposal=p, user=None)
+    services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     second = run_now()
     statuses = dict(PendingSchedule.objects.filter(run=first).values_list("event__project_ref_num", "status"))
     assert statuses[1001] == ProposalStatus.API_SUBMITTED  # decided ones are kept
@@ -118,12 +119,12 @@ def test_a_new_run_supersedes_the_open_proposals_of_earlier_runs(world):
 
 
 def test_a_failing_run_is_failed_with_the_error_and_writes_nothing(world):
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
 
     def explode(run, result):
         raise RuntimeError("engine exploded")
 
-    run = services.execute_run(run_id=run.pk, after_engine=explode)
+    run = services.execute_run(clock=timezone.now, run_id=run.pk, after_engine=explode)
     assert run.status == RunStatus.FAILED
     assert run.error == "RuntimeError: engine exploded"
     assert not PendingSchedule.objects.exists()
@@ -131,33 +132,33 @@ def test_a_failing_run_is_failed_with_the_error_and_writes_nothing(world):
 
 
 def test_reaper_marks_stale_runs_crashed_and_a_late_finish_writes_nothing(world, time_machine):
-    run = services.start_run(start_date=MONDAY)
-    assert services.reap_crashed_runs() == 0
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
+    assert services.reap_crashed_runs(now=timezone.now()) == 0
     time_machine.shift(timedelta(minutes=10))
-    assert services.reap_crashed_runs() == 1
+    assert services.reap_crashed_runs(now=timezone.now()) == 1
     run.refresh_from_db()
     assert run.status == RunStatus.CRASHED and "heartbeat" in run.error.lower()
     # The worker was only slow: when it gets there, the run is not running any more.
-    assert services.execute_run(run_id=run.pk).status == RunStatus.CRASHED
+    assert services.execute_run(clock=timezone.now, run_id=run.pk).status == RunStatus.CRASHED
     assert not PendingSchedule.objects.exists()
 
 
 def test_reaped_while_the_engine_runs_leaves_no_proposals(world, time_machine):
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
 
     def reaper_fires(run, result):
         time_machine.shift(timedelta(minutes=10))
-        services.reap_crashed_runs()
+        services.reap_crashed_runs(now=timezone.now())
 
-    run = services.execute_run(run_id=run.pk, after_engine=reaper_fires)
+    run = services.execute_run(clock=timezone.now, run_id=run.pk, after_engine=reaper_fires)
     assert run.status == RunStatus.CRASHED
     assert not PendingSchedule.objects.exists()
 
 
 def test_start_run_reaps_a_dead_run_first(world, time_machine):
-    dead = services.start_run(start_date=MONDAY)
+    dead = services.start_run(now=timezone.now(), start_date=MONDAY)
     time_machine.shift(timedelta(hours=1))
-    fresh = services.start_run(start_date=MONDAY)
+    fresh = services.start_run(now=timezone.now(), start_date=MONDAY)
     dead.refresh_from_db()
     assert dead.status == RunStatus.CRASHED and fresh.status == RunStatus.RUNNING
 
@@ -168,18 +169,18 @@ def test_runs_older_than_three_weeks_are_purged_with_their_proposals(world, time
     time_machine.shift(timedelta(days=15))
     recent = run_now()
     time_machine.shift(timedelta(days=7))
-    assert services.purge_old_runs() == 1
+    assert services.purge_old_runs(now=timezone.now()) == 1
     assert list(SchedulerRun.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not PendingSchedule.objects.filter(run_id=old.pk).exists()
 
 
 def test_nightly_runs_automatically_and_skips_while_a_run_is_running(world, time_machine):
     time_machine.move_to(datetime(2025, 10, 6, 2, 30, tzinfo=selectors.local_tz()), tick=False)
-    run = services.nightly_auto_schedule()
+    run = services.nightly_auto_schedule(clock=timezone.now, now=timezone.now())
     assert run.kind == RunKind.AUTOMATIC and run.status == RunStatus.COMPLETED
     assert run.window_start == MONDAY and run.events_scheduled == 6
-    services.start_run(start_date=MONDAY)
-    assert services.nightly_auto_schedule() is None
+    services.start_run(now=timezone.now(), start_date=MONDAY)
+    assert services.nightly_auto_schedule(clock=timezone.now, now=timezone.now()) is None
 
 
 # --- edits -------------------------------------------------------------------------------------------
@@ -262,7 +263,7 @@ def test_a_supervisor_event_cannot_leave_its_core_events_day(world):
 def test_approve_applies_to_the_event_once(world, make_user):
     user = make_user("supervisor")
     p = proposals_by_ref(run_now())[1002]
-    done = services.approve_proposal(proposal=p, user=user)
+    done = services.approve_proposal(now=timezone.now(), proposal=p, user=user)
     assert done.status == ProposalStatus.API_SUBMITTED and done.decided_by == user
     event = Event.objects.get(project_ref_num=1002)
     assert (event.status, event.assigned_employee_id, event.scheduled_at) == (
@@ -270,33 +271,33 @@ def test_approve_applies_to_the_event_once(world, make_user):
         p.employee_id,
         p.scheduled_at,
     )
-    again = services.approve_proposal(proposal=p, user=user)
+    again = services.approve_proposal(now=timezone.now(), proposal=p, user=user)
     assert again.status == ProposalStatus.API_SUBMITTED and again.submitted_at == done.submitted_at
     logged = EventLog.objects.filter(event_type="rotations.proposal.approved", payload__proposal_id=p.pk)
     assert logged.filter(group_name=f"rotations.run.{p.run_id}").count() == 1
     with pytest.raises(Conflict):
-        services.reject_proposal(proposal=p, user=user)
+        services.reject_proposal(now=timezone.now(), proposal=p, user=user)
 
 
 def test_reject_then_approve_is_a_conflict(world):
     p = proposals_by_ref(run_now())[1002]
-    assert services.reject_proposal(proposal=p, user=None).status == ProposalStatus.REJECTED
-    assert services.reject_proposal(proposal=p, user=None).status == ProposalStatus.REJECTED
+    assert services.reject_proposal(now=timezone.now(), proposal=p, user=None).status == ProposalStatus.REJECTED
+    assert services.reject_proposal(now=timezone.now(), proposal=p, user=None).status == ProposalStatus.REJECTED
     with pytest.raises(Conflict):
-        services.approve_proposal(proposal=p, user=None)
+        services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     assert Event.objects.get(project_ref_num=1002).status == "unscheduled"
 
 
 def test_approval_revalidates_against_the_current_state_and_can_be_retried(world):
     p = proposals_by_ref(run_now())[1005]  # Dan
     off = TimeOff.objects.create(employee=world.dan, start_date=MONDAY, end_date=MONDAY + timedelta(days=4))
-    failed = services.approve_proposal(proposal=p, user=None)
+    failed = services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     assert failed.status == ProposalStatus.FAILED
     assert failed.failure_reason.startswith("no longer valid") and "time off" in failed.failure_reason
     assert failed.api_error_details["violations"][0]["code"] == "time_off"
     assert Event.objects.get(project_ref_num=1005).status == "unscheduled"
     off.delete()
-    retried = services.approve_proposal(proposal=p, user=None)
+    retried = services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     assert retried.status == ProposalStatus.API_SUBMITTED and retried.failure_reason == ""
 
 
@@ -305,13 +306,13 @@ def test_approving_an_event_scheduled_meanwhile_fails(world):
     Event.objects.filter(project_ref_num=1002).update(
         status="scheduled", assigned_employee=world.cat, scheduled_at=local(MONDAY, 9)
     )
-    failed = services.approve_proposal(proposal=p, user=None)
+    failed = services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     assert failed.status == ProposalStatus.FAILED and "already scheduled" in failed.failure_reason
 
 
 def test_supervisor_and_core_are_approved_together(world):
     got = proposals_by_ref(run_now())
-    services.approve_proposal(proposal=got[1006], user=None)
+    services.approve_proposal(now=timezone.now(), proposal=got[1006], user=None)
     statuses = dict(PendingSchedule.objects.values_list("event__project_ref_num", "status"))
     assert statuses[1001] == statuses[1006] == ProposalStatus.API_SUBMITTED
     assert statuses[1002] == ProposalStatus.PROPOSED
@@ -319,7 +320,7 @@ def test_supervisor_and_core_are_approved_together(world):
 
 def test_rejecting_a_core_rejects_its_supervisor_event(world):
     got = proposals_by_ref(run_now())
-    services.reject_proposal(proposal=got[1001], user=None)
+    services.reject_proposal(now=timezone.now(), proposal=got[1001], user=None)
     got[1006].refresh_from_db()
     assert got[1006].status == ProposalStatus.REJECTED
 
@@ -328,7 +329,7 @@ def test_core_failing_fails_its_supervisor_event(world):
     got = proposals_by_ref(run_now())
     employee = got[1001].employee
     TimeOff.objects.create(employee=employee, start_date=MONDAY, end_date=MONDAY + timedelta(days=4))
-    services.approve_proposal(proposal=got[1001], user=None)
+    services.approve_proposal(now=timezone.now(), proposal=got[1001], user=None)
     got[1006].refresh_from_db()
     assert got[1006].status == ProposalStatus.FAILED and "both or neither" in got[1006].failure_reason
 
@@ -336,13 +337,18 @@ def test_core_failing_fails_its_supervisor_event(world):
 def test_approve_run_approves_everything_and_records_who(world, make_user):
     user = make_user("supervisor")
     run = run_now()
-    counts = services.approve_run(run=run, user=user)
+    counts = services.approve_run(clock=timezone.now, run=run, user=user)
     assert counts == {"submitted": 6, "approved": 0, "failed": 0, "considered": 6}
     run.refresh_from_db()
     assert run.approved_by == user and run.approved_at is not None
     assert Event.objects.filter(status="scheduled").count() == 6
     # Twice: nothing more is submitted.
-    assert services.approve_run(run=run, user=user) == {"submitted": 0, "approved": 0, "failed": 0, "considered": 0}
+    assert services.approve_run(clock=timezone.now, run=run, user=user) == {
+        "submitted": 0,
+        "approved": 0,
+        "failed": 0,
+        "considered": 0,
+    }
 
 
 def test_swap_bumps_a_scheduled_event_and_approval_unassigns_it(world):
@@ -364,7 +370,7 @@ def test_swap_bumps_a_scheduled_event_and_approval_unassigns_it(world):
     assert run.swaps == 1 and p.swap_reason
     bumped = p.bumped_event_ref_num
     assert p.bumped_event_scheduled_at == Event.objects.get(project_ref_num=bumped).scheduled_at
-    services.approve_proposal(proposal=p, user=None)
+    services.approve_proposal(now=timezone.now(), proposal=p, user=None)
     assert Event.objects.get(project_ref_num=1005).status == "scheduled"
     moved = Event.objects.get(project_ref_num=bumped)
     assert moved.status == "unscheduled" and moved.assigned_employee is None
@@ -385,8 +391,8 @@ def test_swap_after_the_bumped_event_was_moved_leaves_it_where_it_went(world):
     swap = got[1005]
     move = got[swap.bumped_event_ref_num]
     assert move.phase == "repair" and "bumped by #1005" in move.reason
-    services.approve_proposal(proposal=move, user=None)
-    services.approve_proposal(proposal=swap, user=None)
+    services.approve_proposal(now=timezone.now(), proposal=move, user=None)
+    services.approve_proposal(now=timezone.now(), proposal=swap, user=None)
     moved = Event.objects.get(project_ref_num=swap.bumped_event_ref_num)
     assert moved.status == "scheduled" and moved.scheduled_at == move.scheduled_at
     assert Event.objects.get(project_ref_num=1005).status == "scheduled"
@@ -394,17 +400,17 @@ def test_swap_after_the_bumped_event_was_moved_leaves_it_where_it_went(world):
 
 def test_bulk_reject(world):
     run = run_now()
-    assert services.reject_proposals(proposals=run.proposals.all(), user=None) >= 5
+    assert services.reject_proposals(clock=timezone.now, proposals=run.proposals.all(), user=None) >= 5
     assert not run.proposals.exclude(status=ProposalStatus.REJECTED).exists()
 
 
 def test_a_run_that_cannot_be_enqueued_fails_at_once(world):
-    run = services.start_run(start_date=MONDAY)
+    run = services.start_run(now=timezone.now(), start_date=MONDAY)
 
     def broker_down(run_id):
         raise ConnectionRefusedError("redis://127.0.0.1:6379 refused the connection")
 
-    services.enqueue_run(run.pk, send=broker_down)
+    services.enqueue_run(run.pk, send=broker_down, now=timezone.now())
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "could not reach the task queue" in run.error
 
@@ -486,5 +492,5 @@ def test_an_edited_proposal_survives_the_next_run_and_the_engine_works_around_it
             assert start + timedelta(minutes=q.event.estimated_minutes) <= datetime.combine(MONDAY, time(13))
     # Untouched proposals of the first run were superseded; the edited one can still be approved.
     assert PendingSchedule.objects.get(run=first, event__project_ref_num=1001).status == ProposalStatus.REJECTED
-    approved = services.approve_proposal(proposal=edited, user=None)
+    approved = services.approve_proposal(now=timezone.now(), proposal=edited, user=None)
     assert approved.status == ProposalStatus.API_SUBMITTED

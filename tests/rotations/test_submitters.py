@@ -6,27 +6,28 @@ import socket
 import threading
 
 import pytest
+from django.utils import timezone
 
 from rotations import services
 from rotations.models import Event, ProposalStatus
 from rotations.submitters import HttpSubmitter, LocalSubmitter, get_submitter
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db
 
 
 def approve_and_send(proposal):
     """Approves (the outbox row is written) and runs the sender, as the worker does after commit."""
-    approved = services.approve_proposal(proposal=proposal, user=None)
+    approved = services.approve_proposal(now=timezone.now(), proposal=proposal, user=None)
     assert approved.status == ProposalStatus.APPROVED
-    services.send_pending_submissions()
+    services.send_pending_submissions(clock=timezone.now)
     approved.refresh_from_db()
     return approved
 
 
 @pytest.fixture
 def proposal(world):
-    run = services.execute_run(run_id=services.start_run(start_date=MONDAY).pk)
+    run = services.execute_run(clock=timezone.now, run_id=services.start_run(now=timezone.now(), start_date=MONDAY).pk)
     return run.proposals.get(event__project_ref_num=1002)
 
 
@@ -48,8 +49,8 @@ def test_http_success_submits_once(settings, client_system, proposal):
     assert assignment["project_ref_num"] == 1002
     assert assignment["employee_external_id"] == proposal.employee.external_id
     assert request["idempotency_key"] == f"setdesk-rotations-unit-{done.submission_id}"
-    services.approve_proposal(proposal=proposal, user=None)
-    services.send_pending_submissions()
+    services.approve_proposal(now=timezone.now(), proposal=proposal, user=None)
+    services.send_pending_submissions(clock=timezone.now)
     assert len(client_system.requests) == 1  # approving twice submits once
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from rotations.models import PendingSchedule, RunStatus, SchedulerRun
-from tests.rotations.conftest import MONDAY
+from tests.rotations.factories import MONDAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

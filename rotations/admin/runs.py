@@ -1,8 +1,5 @@
-"""Rotations in the admin: where coordinators keep the data and supervisors review runs.
-
-Approve / reject (bulk actions on proposals and on runs) and edits of a proposal go through
-the same services as the API: constraints are re-checked, each approval submitted once.
-"""
+"""Scheduler runs, their proposals and the approvals' outbox, in the admin: approve, reject,
+edit and delete through the services."""
 
 from __future__ import annotations
 
@@ -10,7 +7,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -18,162 +14,13 @@ from config.errors import Conflict, DomainError, InvalidInput
 from rotations import engine, services
 from rotations.models import (
     OPEN_PROPOSAL_STATUSES,
-    WEEKDAY_NAMES,
-    Employee,
-    Event,
     PendingSchedule,
-    ProposalStatus,
-    Qualification,
-    RotationAssignment,
-    RunStatus,
-    ScheduleException,
     SchedulerRun,
-    SubmissionStatus,
     SubmissionUnit,
-    TimeOff,
 )
+from rotations.permissions import APPROVE_PERM
 
-APPROVE_PERM = "rotations.approve_schedule"
-RETRYABLE_STATUSES = (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED)
-
-
-# --- employees ------------------------------------------------------------------------------------
-
-
-class EmployeeForm(forms.ModelForm):
-    qualifications = forms.MultipleChoiceField(
-        choices=Qualification.choices, widget=forms.CheckboxSelectMultiple, required=False
-    )
-    available_weekdays = forms.TypedMultipleChoiceField(
-        choices=list(enumerate(WEEKDAY_NAMES)),
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        label="Weekly availability",
-    )
-
-    class Meta:
-        model = Employee
-        fields = [
-            "name",
-            "external_id",
-            "active",
-            "qualifications",
-            "max_events_per_day",
-            "max_events_per_week",
-            "available_weekdays",
-        ]
-
-    def clean_qualifications(self):
-        return sorted(set(self.cleaned_data["qualifications"]))
-
-    def clean_available_weekdays(self):
-        return sorted(set(self.cleaned_data["available_weekdays"]))
-
-
-class TimeOffInline(admin.TabularInline):
-    model = TimeOff
-    extra = 0
-    fields = ["start_date", "end_date", "reason"]
-
-
-class QualificationFilter(admin.SimpleListFilter):
-    title = "qualification"
-    parameter_name = "qualification"
-
-    def lookups(self, request, model_admin):
-        return Qualification.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in Qualification.values:
-            return queryset.filter(qualifications__icontains=f'"{self.value()}"')
-        return queryset
-
-
-@admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
-    form = EmployeeForm
-    list_display = ["name", "external_id", "qualification_list", "active", "max_events_per_day", "max_events_per_week"]
-    list_filter = ["active", QualificationFilter]
-    search_fields = ["name", "external_id"]
-    inlines = [TimeOffInline]
-    readonly_fields = ["calendar_feed"]
-    actions = ["rotate_calendar_links"]
-
-    @admin.display(description="qualifications")
-    def qualification_list(self, obj):
-        return ", ".join(obj.qualifications or [])
-
-    @admin.display(description="calendar feed")
-    def calendar_feed(self, obj):
-        if obj is None or obj.pk is None:
-            return "Saved employees get a calendar link."
-        url = f"{reverse('rotations-employee-calendar', args=[obj.pk])}?token={obj.calendar_token}"
-        return format_html(
-            '<a href="{}">{}</a><div class="help">Subscribe to it in a calendar app (approved assignments). '
-            '"Rotate calendar links" makes a new one and stops this one.</div>',
-            url,
-            "calendar.ics link",
-        )
-
-    @admin.action(description="Rotate calendar links (the old links stop working)")
-    def rotate_calendar_links(self, request, queryset):
-        for employee in queryset:
-            services.rotate_calendar_token(employee=employee)
-        self.message_user(request, f"{queryset.count()} calendar link(s) rotated.", messages.SUCCESS)
-
-
-@admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
-    list_display = ["employee", "start_date", "end_date", "reason"]
-    list_filter = ["start_date"]
-    search_fields = ["employee__name", "reason"]
-    date_hierarchy = "start_date"
-    autocomplete_fields = ["employee"]
-    list_select_related = ["employee"]
-
-
-# --- events and rotations -------------------------------------------------------------------------------
-
-
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = [
-        "project_ref_num",
-        "name",
-        "event_type",
-        "start_date",
-        "due_date",
-        "estimated_minutes",
-        "status",
-        "assigned_employee",
-        "scheduled_at",
-        "parent_event",
-    ]
-    list_filter = ["event_type", "status", "due_date"]
-    search_fields = ["project_ref_num", "name", "location"]
-    autocomplete_fields = ["assigned_employee", "parent_event"]
-    list_select_related = ["assigned_employee"]
-    date_hierarchy = "due_date"
-
-
-@admin.register(RotationAssignment)
-class RotationAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["weekday", "rotation_type", "employee"]
-    list_filter = ["rotation_type", "weekday"]
-    search_fields = ["employee__name"]
-    autocomplete_fields = ["employee"]
-    list_select_related = ["employee"]
-
-
-@admin.register(ScheduleException)
-class ScheduleExceptionAdmin(admin.ModelAdmin):
-    list_display = ["date", "rotation_type", "employee", "reason"]
-    list_filter = ["rotation_type", "date"]
-    search_fields = ["employee__name", "reason"]
-    autocomplete_fields = ["employee"]
-    date_hierarchy = "date"
-    list_select_related = ["employee"]
+RETRYABLE_STATUSES = (*OPEN_PROPOSAL_STATUSES, PendingSchedule.Status.FAILED)
 
 
 # --- runs and proposals ---------------------------------------------------------------------------------
@@ -227,11 +74,11 @@ class ApproveActionsMixin:
 
 def _superseded_by(run: SchedulerRun) -> int | None:
     """The later completed run whose proposals replaced this run's untouched ones."""
-    if run.status != RunStatus.COMPLETED:
+    if run.status != SchedulerRun.Status.COMPLETED:
         return None
     later = Q(started_at__gt=run.started_at) | Q(started_at=run.started_at, pk__gt=run.pk)
     return (
-        SchedulerRun.objects.filter(later, status=RunStatus.COMPLETED)
+        SchedulerRun.objects.filter(later, status=SchedulerRun.Status.COMPLETED)
         .order_by("started_at", "pk")
         .values_list("pk", flat=True)
         .first()
@@ -286,6 +133,13 @@ class SchedulerRunAdmin(ApproveActionsMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # runs are started by the scheduler (API or nightly job)
 
+    def delete_model(self, request, obj):
+        services.delete_run(run=obj)
+
+    def delete_queryset(self, request, queryset):
+        for run in queryset:
+            services.delete_run(run=run)
+
     @admin.display(description="superseded")
     def superseded(self, obj):
         later = _superseded_by(obj)
@@ -315,7 +169,7 @@ class SchedulerRunAdmin(ApproveActionsMixin, admin.ModelAdmin):
     def approve_runs(self, request, queryset):
         for run in queryset:
             try:
-                _report(self, request, services.approve_run(run=run, user=request.user))
+                _report(self, request, services.approve_run(run=run, user=request.user, clock=timezone.now))
             except DomainError as exc:
                 self.message_user(request, f"Run #{run.pk}: {exc.detail}", messages.ERROR)
 
@@ -323,7 +177,7 @@ class SchedulerRunAdmin(ApproveActionsMixin, admin.ModelAdmin):
     def reject_runs(self, request, queryset):
         total = 0
         for run in queryset:
-            total += services.reject_proposals(proposals=run.proposals.all(), user=request.user)
+            total += services.reject_proposals(proposals=run.proposals.all(), user=request.user, clock=timezone.now)
         self.message_user(request, f"{total} proposal(s) rejected.", messages.SUCCESS)
 
 
@@ -415,8 +269,15 @@ class PendingScheduleAdmin(ApproveActionsMixin, admin.ModelAdmin):
         """An open proposal whose time has passed: approving it books something already over."""
         return obj.status in RETRYABLE_STATUSES and obj.scheduled_at < timezone.now()
 
+    def delete_model(self, request, obj):
+        services.delete_proposal(proposal=obj)
+
+    def delete_queryset(self, request, queryset):
+        for proposal in queryset:
+            services.delete_proposal(proposal=proposal)
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.status not in (*OPEN_PROPOSAL_STATUSES, ProposalStatus.FAILED):
+        if obj is not None and obj.status not in (*OPEN_PROPOSAL_STATUSES, PendingSchedule.Status.FAILED):
             return False
         return super().has_change_permission(request, obj)
 
@@ -436,11 +297,11 @@ class PendingScheduleAdmin(ApproveActionsMixin, admin.ModelAdmin):
 
     @admin.action(description="Approve selected proposals (re-validate, then submit)", permissions=["approve"])
     def approve_selected(self, request, queryset):
-        _report(self, request, services.approve_proposals(proposals=queryset, user=request.user))
+        _report(self, request, services.approve_proposals(proposals=queryset, user=request.user, clock=timezone.now))
 
     @admin.action(description="Reject selected proposals", permissions=["approve"])
     def reject_selected(self, request, queryset):
-        rejected = services.reject_proposals(proposals=queryset, user=request.user)
+        rejected = services.reject_proposals(proposals=queryset, user=request.user, clock=timezone.now)
         self.message_user(request, f"{rejected} proposal(s) rejected.", messages.SUCCESS)
 
 
@@ -482,7 +343,7 @@ class SubmissionUnitAdmin(admin.ModelAdmin):
     @admin.action(description="Send the selected pending submissions now", permissions=["send"])
     def send_now(self, request, queryset):
         sent = 0
-        for unit in queryset.filter(status=SubmissionStatus.PENDING):
-            if services.send_submission(unit_id=unit.pk) is not None:
+        for unit in queryset.filter(status=SubmissionUnit.Status.PENDING):
+            if services.send_submission(unit_id=unit.pk, clock=timezone.now) is not None:
                 sent += 1
         self.message_user(request, f"{sent} submission(s) sent; see their status.", messages.SUCCESS)
