@@ -178,7 +178,7 @@ class LogMessages(list):
 
 @pytest.fixture
 def captured_log():
-    """``with captured_log("publishing.services") as messages:`` — a handler on that logger
+    """``with captured_log("publishing.dispatch") as messages:`` — a handler on that logger
     itself, at WARNING whatever earlier tests (a Celery worker's log setup, uvicorn's
     dictConfig) did to the root logger or the logger's ancestors."""
     import contextlib

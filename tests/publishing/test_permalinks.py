@@ -42,7 +42,7 @@ def test_a_javascript_permalink_from_the_upload_endpoint_is_not_stored_nor_linke
     settings.PUBLISHING_UPLOADER = "http"
     settings.PUBLISHING_HTTP_ENDPOINT = f"{endpoint.url}/upload"
     post = make_post()
-    with captured_log(services.__name__) as warnings:
+    with captured_log("publishing.dispatch") as warnings:  # the dispatcher logs it
         report = services.dispatch_due_posts(worker="w")
     assert report.completed == 1 and len(endpoint.received) == 1
     post.refresh_from_db()
