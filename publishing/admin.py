@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from config.admin import ReadOnlyAdmin
+from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
 from config.errors import DomainError
 from config.parsers import loads_bounded
 from publishing import exports, services, sources
@@ -55,7 +55,7 @@ class PlatformAccountForm(forms.ModelForm):
 
 
 @admin.register(PlatformAccount)
-class PlatformAccountAdmin(admin.ModelAdmin):
+class PlatformAccountAdmin(ServiceWritesAdmin):
     form = PlatformAccountForm
     list_display = ["platform", "handle", "authenticated", "has_credentials", "updated_at"]
     list_filter = ["platform", "authenticated"]
@@ -66,12 +66,20 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         return bool(account.credentials)
 
     def save_model(self, request, obj, form, change):
+        values = {name: getattr(obj, name) for name in services.ACCOUNT_FIELDS}
         if not change:
-            super().save_model(request, obj, form, change)
+            created = services.create_account(**values)
+            obj.__dict__.update(created.__dict__)  # the admin logs and redirects with the saved row
             return
         # Through the service: authenticating an account again releases its held posts.
-        changes = {name: getattr(obj, name) for name in ("platform", "handle", "authenticated", "credentials")}
-        services.update_account(account=obj, changes=changes)
+        services.update_account(account=obj, now=timezone.now(), **values)
+
+    def delete_model(self, request, obj):
+        services.delete_account(account=obj)  # one with posts is kept (409, shown on the page)
+
+    def delete_queryset(self, request, queryset):
+        for account in queryset:
+            services.delete_account(account=account)
 
 
 class PostInline(admin.TabularInline):
@@ -113,7 +121,7 @@ class VideoForm(forms.ModelForm):
 
 
 @admin.register(Video)
-class VideoAdmin(admin.ModelAdmin):
+class VideoAdmin(ServiceWritesAdmin):
     form = VideoForm
     list_display = ["__str__", "original_filename", "game_context", "post_count", "created_at"]
     list_filter = ["game_context", "created_at"]
@@ -141,6 +149,13 @@ class VideoAdmin(admin.ModelAdmin):
         for model_field in Video._meta.concrete_fields:  # the admin goes on with ``obj`` (log, redirect)
             setattr(obj, model_field.attname, getattr(saved, model_field.attname))
         obj._state.adding, obj._state.db = False, saved._state.db
+
+    def delete_model(self, request, obj):
+        services.delete_video(video=obj)  # one with live posts is kept (409, shown on the page)
+
+    def delete_queryset(self, request, queryset):
+        for video in queryset:
+            services.delete_video(video=video)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(post_count=Count("posts"))
@@ -220,6 +235,9 @@ class ScheduledPostAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # schedule through the API or the dashboard: limits and slots are checked there
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a post is cancelled (the Cancel action), never deleted: the queue keeps its history
+
     def save_model(self, request, obj, form, change):
         if change and "scheduled_time" in form.changed_data:
             try:
@@ -267,9 +285,23 @@ def activate_template(modeladmin, request, queryset):
 
 
 @admin.register(AITemplate)
-class AITemplateAdmin(admin.ModelAdmin):
+class AITemplateAdmin(ServiceWritesAdmin):
     list_display = ["name", "is_active", "updated_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "prompt_text"]
     readonly_fields = ["is_active", "created_at", "updated_at"]
     actions = [activate_template]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.update_template(template=obj, name=obj.name, prompt_text=obj.prompt_text)
+        else:
+            saved = services.create_template(name=obj.name, prompt_text=obj.prompt_text)
+        obj.__dict__.update(saved.__dict__)
+
+    def delete_model(self, request, obj):
+        services.delete_template(template=obj)
+
+    def delete_queryset(self, request, queryset):
+        for template in queryset:
+            services.delete_template(template=template)

@@ -11,12 +11,36 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import InvalidInput
+from config.errors import DomainError, InvalidInput
+from config.services import model_update
 from publishing import events, selectors, sources
 from publishing.generators import DEFAULT_PROMPT, Generator, Metadata, get_generator, render_prompt, unknown_variables
 from publishing.models import AITemplate, ScheduledPost, Video
 from publishing.services.scheduling import schedule_video
 from publishing.services.videos import create_video
+
+TEMPLATE_FIELDS = ("name", "prompt_text")
+
+
+@transaction.atomic
+def create_template(*, name: str, prompt_text: str) -> AITemplate:
+    template = AITemplate(name=name, prompt_text=prompt_text)
+    template.full_clean()
+    template.save()
+    return template
+
+
+@transaction.atomic
+def update_template(*, template: AITemplate, **changes) -> AITemplate:
+    template = AITemplate.objects.select_for_update().get(pk=template.pk)
+    model_update(instance=template, fields=TEMPLATE_FIELDS, data=changes, validate=True)
+    return template
+
+
+@transaction.atomic
+def delete_template(*, template: AITemplate) -> None:
+    """The active one may go too: the built-in prompt is used until another is activated."""
+    template.delete()
 
 
 @transaction.atomic
@@ -34,6 +58,13 @@ def activate_template(*, template: AITemplate) -> AITemplate:
         template.save(update_fields=["is_active", "updated_at"])
     events.emit(events.TEMPLATE_ACTIVATED, {"template_id": template.pk, "name": template.name})
     return template
+
+
+class GeneratorDown(DomainError):
+    """503: the AI backend could not be reached or failed."""
+
+    status_code = 503
+    default_detail = "The AI backend is unavailable."
 
 
 def generate_metadata(

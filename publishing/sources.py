@@ -85,12 +85,12 @@ class Policy:
 
 def policy(**overrides) -> Policy:
     """The policy the settings describe (``overrides`` replace single fields)."""
-    roots = getattr(settings, "PUBLISHING_MEDIA_ROOTS", None) or [settings.MEDIA_ROOT]
+    roots = settings.PUBLISHING_MEDIA_ROOTS or [settings.MEDIA_ROOT]
     values = {
         "media_roots": tuple(str(root) for root in roots if str(root).strip()),
-        "hosts": tuple(getattr(settings, "PUBLISHING_SOURCE_HOSTS", ()) or ()),
-        "max_bytes": int(getattr(settings, "PUBLISHING_MAX_SOURCE_BYTES", DEFAULT_MAX_BYTES)),
-        "timeout": float(getattr(settings, "PUBLISHING_HTTP_TIMEOUT", 300)),
+        "hosts": tuple(settings.PUBLISHING_SOURCE_HOSTS or ()),
+        "max_bytes": int(settings.PUBLISHING_MAX_SOURCE_BYTES),
+        "timeout": float(settings.PUBLISHING_HTTP_TIMEOUT),
     }
     values.update(overrides)
     return Policy(**values)

@@ -14,8 +14,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import Conflict, DomainError, InvalidInput
-from config.permissions import require_perms
+from config.errors import InvalidInput
 from publishing import exports, selectors, services
 from publishing.api import serializers as s
 from publishing.filters import AITemplateFilter, PlatformAccountFilter, ScheduledPostFilter, VideoFilter
@@ -23,13 +22,6 @@ from publishing.generators import GenerationUnavailable, InvalidReply
 from publishing.models import AITemplate, PlatformAccount
 
 ERROR = s.ErrorSerializer
-
-
-class GeneratorDown(DomainError):
-    """503: the AI backend could not be reached or failed."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The AI backend is unavailable."
 
 
 @extend_schema_view(
@@ -44,15 +36,16 @@ class PlatformAccountViewSet(viewsets.ModelViewSet):
     filterset_class = PlatformAccountFilter
     ordering_fields = ["platform", "handle", "updated_at"]
 
+    def perform_create(self, serializer):
+        serializer.instance = services.create_account(**serializer.validated_data)
+
     def perform_update(self, serializer):
         serializer.instance = services.update_account(
-            account=serializer.instance, changes=dict(serializer.validated_data)
+            account=serializer.instance, now=timezone.now(), **serializer.validated_data
         )
 
     def perform_destroy(self, instance):
-        if instance.posts.exists():
-            raise Conflict("The account has posts; mark it unauthenticated instead of deleting it.")
-        instance.delete()
+        services.delete_account(account=instance)
 
 
 @extend_schema_view(
@@ -92,6 +85,12 @@ class ScheduledPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     ordering_fields = ["scheduled_time", "status", "platform", "posted_at", "created_at"]
     ordering = ["scheduled_time", "id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    # The rest follows the model perms (ActionPermissions falls back to the queryset's model).
+    action_perms = {
+        "force": ("publishing.change_scheduledpost",),
+        "retry": ("publishing.change_scheduledpost",),
+        "space": ("publishing.add_scheduledpost", "publishing.change_scheduledpost"),
+    }
 
     @extend_schema(
         summary="Schedule a video on platforms (one post per platform)",
@@ -171,13 +170,13 @@ class ScheduledPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         request=None,
         responses={200: s.PostSerializer, 409: ERROR},
     )
-    @action(detail=True, methods=["post"], permission_classes=[require_perms("publishing.change_scheduledpost")])
+    @action(detail=True, methods=["post"])
     def force(self, request, pk=None):
         post = services.force_post(post=self.get_object(), now=timezone.now())
         return Response(s.PostSerializer(post).data)
 
     @extend_schema(summary="Retry a failed post", request=None, responses={200: s.PostSerializer, 409: ERROR})
-    @action(detail=True, methods=["post"], permission_classes=[require_perms("publishing.change_scheduledpost")])
+    @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         post = services.retry_post(post=self.get_object(), now=timezone.now())
         return Response(s.PostSerializer(post).data)
@@ -187,11 +186,7 @@ class ScheduledPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         request=s.SpaceSerializer,
         responses={201: s.PostSerializer(many=True), 400: ERROR, 409: ERROR},
     )
-    @action(
-        detail=False,
-        methods=["post"],
-        permission_classes=[require_perms("publishing.add_scheduledpost", "publishing.change_scheduledpost")],
-    )
+    @action(detail=False, methods=["post"])
     def space(self, request):
         body = s.SpaceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -207,7 +202,7 @@ class ScheduledPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 class NextSlotView(APIView):
     """The next free posting slot on a platform."""
 
-    permission_classes = [require_perms("publishing.view_scheduledpost")]
+    action_perms = {"GET": ("publishing.view_scheduledpost",)}
 
     @extend_schema(
         parameters=[OpenApiParameter("platform", str, required=True, enum=["youtube", "instagram", "tiktok"])],
@@ -231,6 +226,16 @@ class AITemplateViewSet(viewsets.ModelViewSet):
     serializer_class = s.AITemplateSerializer
     filterset_class = AITemplateFilter
     ordering_fields = ["name", "updated_at"]
+    action_perms = {"activate": ("publishing.change_aitemplate",)}
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_template(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_template(template=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.delete_template(template=instance)
 
     @extend_schema(summary="The active template", responses={200: s.AITemplateSerializer, 404: ERROR})
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
@@ -241,7 +246,7 @@ class AITemplateViewSet(viewsets.ModelViewSet):
         return Response(s.AITemplateSerializer(template).data)
 
     @extend_schema(summary="Make this the one active template", request=None, responses={200: s.AITemplateSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[require_perms("publishing.change_aitemplate")])
+    @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
         template = services.activate_template(template=self.get_object())
         return Response(s.AITemplateSerializer(template).data)
@@ -255,7 +260,7 @@ class TestPromptView(APIView):
     only reads the active template, so it holds no lock while the model answers).
     """
 
-    permission_classes = [require_perms("publishing.change_aitemplate")]
+    action_perms = {"POST": ("publishing.change_aitemplate",)}
 
     @extend_schema(
         request=s.TestPromptSerializer,
@@ -273,5 +278,5 @@ class TestPromptView(APIView):
         except InvalidReply as exc:
             raise InvalidInput(str(exc), errors={"prompt": [str(exc)]}) from exc
         except GenerationUnavailable as exc:
-            raise GeneratorDown(str(exc)) from exc
+            raise services.GeneratorDown(str(exc)) from exc
         return Response(s.MetadataSerializer(metadata.as_dict()).data)

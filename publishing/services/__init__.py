@@ -32,8 +32,17 @@ from publishing.knobs import (
     publishing_tz,
     slot_rules,
 )
-from publishing.metadata import RegisteredClip, activate_template, generate_metadata, register_clip
-from publishing.services.accounts import update_account
+from publishing.metadata import (
+    GeneratorDown,
+    RegisteredClip,
+    activate_template,
+    create_template,
+    delete_template,
+    generate_metadata,
+    register_clip,
+    update_template,
+)
+from publishing.services.accounts import ACCOUNT_FIELDS, create_account, delete_account, update_account
 from publishing.services.scheduling import (
     cancel_post,
     force_post,
@@ -90,6 +99,13 @@ __all__ = [
     "slot_rules",
     "space_videos",
     "update_account",
+    "GeneratorDown",
+    "create_template",
+    "update_template",
+    "delete_template",
+    "create_account",
+    "delete_account",
+    "ACCOUNT_FIELDS",
     "update_video",
     "upload_request",
 ]

@@ -3,24 +3,43 @@ putting it back releases them."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils import timezone
+from datetime import datetime
 
+from django.db import IntegrityError, transaction
+
+from config.errors import Conflict
+from config.services import model_update
 from publishing import events
 from publishing.models import PlatformAccount, PostStatus, ScheduledPost
 from publishing.services.scheduling import _kick_dispatcher
 
+ACCOUNT_FIELDS = ("platform", "handle", "credentials", "authenticated")
+
 
 @transaction.atomic
-def update_account(*, account: PlatformAccount, changes: dict) -> PlatformAccount:
-    """Edits a platform account. Authenticated again: its held posts go back to the queue, due now."""
+def create_account(
+    *, platform: str, handle: str, credentials: dict | None = None, authenticated: bool = False
+) -> PlatformAccount:
+    account = PlatformAccount(
+        platform=platform, handle=handle, credentials=credentials or {}, authenticated=authenticated
+    )
+    account.full_clean()
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as exc:
+        raise Conflict(f"There is already a {platform} account.") from exc
+    return account
+
+
+@transaction.atomic
+def update_account(*, account: PlatformAccount, now: datetime, **changes) -> PlatformAccount:
+    """Edits a platform account (only the fields that changed). Authenticated again: its held
+    posts go back to the queue, due ``now``."""
     account = PlatformAccount.objects.select_for_update().get(pk=account.pk)
     was_authenticated = account.authenticated
-    for name, value in changes.items():
-        setattr(account, name, value)
-    account.save()
+    model_update(instance=account, fields=ACCOUNT_FIELDS, data=changes)
     if account.authenticated and not was_authenticated:
-        now = timezone.now()
         held = ScheduledPost.objects.select_for_update().filter(account=account, status=PostStatus.HELD)
         ids = list(held.values_list("pk", flat=True))
         if ids:
@@ -30,3 +49,11 @@ def update_account(*, account: PlatformAccount, changes: dict) -> PlatformAccoun
             events.emit_batch(events.POSTS_RELEASED, {"post_ids": ids})
             _kick_dispatcher()
     return account
+
+
+@transaction.atomic
+def delete_account(*, account: PlatformAccount) -> None:
+    """An account with posts is kept (409): mark it unauthenticated instead."""
+    if account.posts.exists():
+        raise Conflict("The account has posts; mark it unauthenticated instead of deleting it.")
+    account.delete()
