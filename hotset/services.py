@@ -162,9 +162,9 @@ def update_settings(*, project: Project, changes: dict) -> HotSetSettings:
     session_ids = list(open_sessions.values_list("pk", flat=True))
     if session_ids:
         for session_id in session_ids:
-            events.to_session_settings(session_id, {**payload, "session_id": session_id})
+            events.publish(events.SETTINGS_UPDATED, {**payload, "session_id": session_id}, session_id=session_id)
     else:
-        events.publish(events.SETTINGS_UPDATED, payload)
+        events.publish(events.SETTINGS_UPDATED, payload, session_id=None)
     return settings
 
 
@@ -202,18 +202,7 @@ def update_production_day(*, day: ProductionDay, changes: dict) -> ProductionDay
         setattr(day, name, value)
     day.save()
     if session is not None:
-        events.to_session(
-            events.DAY_UPDATED,
-            session.pk,
-            {
-                "session_id": session.pk,
-                "production_day_id": day.pk,
-                "general_call_time": day.general_call_time.isoformat(),
-                "planned_wrap": day.planned_wrap.isoformat() if day.planned_wrap else None,
-                "extended_wrap": day.extended_wrap.isoformat() if day.extended_wrap else None,
-                "location": day.location,
-            },
-        )
+        events.publish(events.DAY_UPDATED, events.day_updated_payload(session, day), session_id=session.pk)
         if timing:
             request_projection_update(session_id=session.pk)
     return day
@@ -256,7 +245,7 @@ def create_session(
         selectors.settings_for(day.project)
     session = HotSetSession.objects.create(production_day=day, created_by=user)
     ProjectionThrottle.objects.create(session=session)
-    events.to_session(events.SESSION_CREATED, session.pk, events.session_payload(session))
+    events.publish(events.SESSION_CREATED, events.session_payload(session), session_id=session.pk)
     return session
 
 
@@ -267,7 +256,7 @@ def delete_session(*, session: HotSetSession) -> None:
         raise Conflict("Only a session that has not started can be deleted.")
     session_id = session.pk
     session.delete()
-    events.to_session(events.SESSION_DELETED, session_id, {"session_id": session_id})
+    events.publish(events.SESSION_DELETED, {"session_id": session_id}, session_id=session_id)
 
 
 @transaction.atomic
@@ -278,7 +267,7 @@ def start_session(*, session: HotSetSession, user=None, at: datetime) -> HotSetS
     if session.status != Status.NOT_STARTED:
         raise Conflict("The session has already started.")
     _begin_session(session, at=at)
-    events.to_session(events.SESSION_STARTED, session.pk, events.session_payload(session))
+    events.publish(events.SESSION_STARTED, events.session_payload(session), session_id=session.pk)
     request_projection_update(session_id=session.pk)
     return session
 
@@ -310,7 +299,7 @@ def confirm_crew_call(*, session: HotSetSession, user, at: datetime) -> HotSetSe
         raise Conflict("Crew call cannot be before work already logged.", errors={"at": ["Before logged work."]})
     if session.status == Status.NOT_STARTED:
         _begin_session(session, at=at)
-        events.to_session(events.SESSION_STARTED, session.pk, events.session_payload(session))
+        events.publish(events.SESSION_STARTED, events.session_payload(session), session_id=session.pk)
     elif session.started_at and at < session.started_at:
         session.started_at = at
     session.crew_call_confirmed_at = at
@@ -319,7 +308,7 @@ def confirm_crew_call(*, session: HotSetSession, user, at: datetime) -> HotSetSe
     block = _first_pending(session.pk, ScheduleItem.BlockType.CREW_CALL)
     if block is not None and _in_progress(session.pk) is None:
         _start(block, at=at, session=session)
-    events.to_session(events.CREW_CALL_CONFIRMED, session.pk, events.session_payload(session))
+    events.publish(events.CREW_CALL_CONFIRMED, events.session_payload(session), session_id=session.pk)
     request_projection_update(session_id=session.pk)
     return session
 
@@ -360,7 +349,7 @@ def confirm_first_shot(*, session: HotSetSession, user, at: datetime) -> HotSetS
         scene = _first_pending(session.pk)
         if scene is not None and scene.kind == ScheduleItem.Kind.SCENE:
             _start(scene, at=at, session=session)
-    events.to_session(events.FIRST_SHOT_CONFIRMED, session.pk, events.session_payload(session))
+    events.publish(events.FIRST_SHOT_CONFIRMED, events.session_payload(session), session_id=session.pk)
     request_projection_update(session_id=session.pk)
     return session
 
@@ -384,7 +373,7 @@ def wrap_session(*, session: HotSetSession, user=None, at: datetime) -> HotSetSe
     session.status = Status.WRAPPED
     session.wrapped_at = at
     session.save(update_fields=["status", "wrapped_at"])
-    events.to_session(events.SESSION_WRAPPED, session.pk, events.session_payload(session))
+    events.publish(events.SESSION_WRAPPED, events.session_payload(session), session_id=session.pk)
     request_projection_update(session_id=session.pk)
     return session
 
@@ -421,7 +410,7 @@ def add_item(*, session: HotSetSession, values: dict, position: int | None = Non
         shifting = ScheduleItem.objects.filter(session=session, position__gte=_POSITION_OFFSET)
         shifting.update(position=F("position") - _POSITION_OFFSET + 1)
     item = ScheduleItem.objects.create(session=session, position=new_position, **values)
-    events.to_session(events.ITEM_CREATED, session.pk, events.item_payload(item))
+    events.publish(events.ITEM_CREATED, events.item_payload(item), session_id=session.pk)
     request_projection_update(session_id=session.pk)
     return item
 
@@ -443,7 +432,7 @@ def update_item(*, item: ScheduleItem, changes: dict) -> ScheduleItem:
     for name, value in merged.items():
         setattr(item, name, value)
     item.save()
-    events.to_session(events.ITEM_UPDATED, session.pk, events.item_payload(item))
+    events.publish(events.ITEM_UPDATED, events.item_payload(item), session_id=session.pk)
     request_projection_update(session_id=session.pk)
     return item
 
@@ -457,7 +446,7 @@ def delete_item(*, item: ScheduleItem) -> None:
         raise Conflict("Only a pending item can be deleted; skip it instead.")
     payload = events.item_payload(item)
     item.delete()
-    events.to_session(events.ITEM_DELETED, session.pk, payload)
+    events.publish(events.ITEM_DELETED, payload, session_id=session.pk)
     request_projection_update(session_id=session.pk)
 
 
@@ -493,7 +482,7 @@ def reorder_items(*, session: HotSetSession, item_ids: list[int]) -> list[Schedu
         for index, item_id in enumerate(item_ids):
             by_id[item_id].position = index
         ScheduleItem.objects.bulk_update(items, ["position"])
-        events.to_session(events.ITEMS_REORDERED, session.pk, {"session_id": session.pk, "item_ids": item_ids})
+        events.publish(events.ITEMS_REORDERED, {"session_id": session.pk, "item_ids": item_ids}, session_id=session.pk)
         request_projection_update(session_id=session.pk)
     return sorted(items, key=lambda item: item.position)
 
@@ -502,7 +491,7 @@ def _start(item: ScheduleItem, *, at: datetime, session: HotSetSession) -> None:
     item.status = ItemStatus.IN_PROGRESS
     item.actual_start = at
     item.save(update_fields=["status", "actual_start", "updated_at"])
-    events.to_session(events.ITEM_STARTED, session.pk, events.item_payload(item))
+    events.publish(events.ITEM_STARTED, events.item_payload(item), session_id=session.pk)
 
 
 def _complete(item: ScheduleItem, *, at: datetime, session: HotSetSession, partial: bool = False) -> None:
@@ -510,7 +499,7 @@ def _complete(item: ScheduleItem, *, at: datetime, session: HotSetSession, parti
     item.actual_end = at
     item.is_partial = partial
     item.save(update_fields=["status", "actual_end", "is_partial", "updated_at"])
-    events.to_session(events.ITEM_COMPLETED, session.pk, events.item_payload(item))
+    events.publish(events.ITEM_COMPLETED, events.item_payload(item), session_id=session.pk)
 
 
 @transaction.atomic
@@ -535,7 +524,7 @@ def start_item(*, item: ScheduleItem, user=None, at: datetime) -> ScheduleItem:
         )
     if session.status == Status.NOT_STARTED:
         _begin_session(session, at=at)
-        events.to_session(events.SESSION_STARTED, session.pk, events.session_payload(session))
+        events.publish(events.SESSION_STARTED, events.session_payload(session), session_id=session.pk)
     _start(item, at=at, session=session)
     request_projection_update(session_id=session.pk)
     return item
@@ -574,7 +563,7 @@ def skip_item(*, item: ScheduleItem, user=None, at: datetime) -> ScheduleItem:
     item.status = ItemStatus.SKIPPED
     item.skipped_at = at
     item.save(update_fields=["status", "skipped_at", "updated_at"])
-    events.to_session(events.ITEM_SKIPPED, session.pk, events.item_payload(item))
+    events.publish(events.ITEM_SKIPPED, events.item_payload(item), session_id=session.pk)
     request_projection_update(session_id=session.pk)
     return item
 
@@ -625,10 +614,10 @@ def _notify(
     groups: list[str] = [user_group(user.pk) for user in users]
     if CREW_ROLE in roles:
         groups.append(role_group(CREW_ROLE))
-    events.to_session(
+    events.publish(
         events.NOTIFICATION,
-        session.pk,
         {**payload, "notification_id": notification.pk, "sent_at": now.isoformat()},
+        session_id=session.pk,
         extra_groups=groups,
     )
     return notification
@@ -690,7 +679,7 @@ def auto_start_sessions(*, now: datetime) -> list[int]:
             if not settings.auto_start_enabled:
                 continue
             _begin_session(session, at=now, auto=True)
-            events.to_session(events.SESSION_STARTED, session.pk, events.session_payload(session))
+            events.publish(events.SESSION_STARTED, events.session_payload(session), session_id=session.pk)
             if settings.notifications_enabled:
                 call = _fmt(session.production_day.general_call_time, session)
                 _notify(
@@ -734,7 +723,7 @@ def auto_start_sessions(*, now: datetime) -> list[int]:
 
 def _publish_projection(session_id: int, now: datetime) -> None:
     summary = selectors.projection_summary(selectors.projection(session_id, now=now))
-    events.to_session(events.PROJECTION_UPDATED, session_id, summary)
+    events.publish(events.PROJECTION_UPDATED, summary, session_id=session_id)
 
 
 def request_projection_update(*, session_id: int, now: datetime | None = None) -> str:
@@ -845,7 +834,7 @@ def regenerate_suggestions(*, session: HotSetSession, now: datetime) -> list[Sug
         if key not in wanted:
             payload = events.suggestion_payload(row)
             row.delete()
-            events.to_session_suggestions(events.SUGGESTION_WITHDRAWN, session.pk, {**payload, "status": "withdrawn"})
+            events.publish(events.SUGGESTION_WITHDRAWN, {**payload, "status": "withdrawn"}, session_id=session.pk)
     for key, proposal in wanted.items():
         values = {name: getattr(proposal, name) for name in _SUGGESTION_FIELDS}
         if proposal.type in suggestions.WARNING_TYPES:
@@ -853,12 +842,12 @@ def regenerate_suggestions(*, session: HotSetSession, now: datetime) -> list[Sug
         row = existing.get(key)
         if row is None:
             row = Suggestion.objects.create(session=session, type=proposal.type, target=proposal.target, **values)
-            events.to_session_suggestions(events.SUGGESTION_PROPOSED, session.pk, events.suggestion_payload(row))
+            events.publish(events.SUGGESTION_PROPOSED, events.suggestion_payload(row), session_id=session.pk)
         elif any(getattr(row, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
             row.save(update_fields=list(values))
-            events.to_session_suggestions(events.SUGGESTION_UPDATED, session.pk, events.suggestion_payload(row))
+            events.publish(events.SUGGESTION_UPDATED, events.suggestion_payload(row), session_id=session.pk)
     return list(Suggestion.objects.filter(session=session, status=SuggestionStatus.PROPOSED).order_by("pk"))
 
 
@@ -1010,8 +999,8 @@ def apply_suggestion(*, suggestion: Suggestion, user, now: datetime, production_
     suggestion.resolved_by = user
     suggestion.payload = {**suggestion.payload, "result": result}
     suggestion.save(update_fields=["status", "resolved_at", "resolved_by", "payload"])
-    events.to_session_suggestions(
-        events.SUGGESTION_APPLIED, session.pk, {**events.suggestion_payload(suggestion), **result}
+    events.publish(
+        events.SUGGESTION_APPLIED, {**events.suggestion_payload(suggestion), **result}, session_id=session.pk
     )
     regenerate_suggestions(session=session, now=now)
     return suggestion
@@ -1025,5 +1014,5 @@ def dismiss_suggestion(*, suggestion: Suggestion, user, now: datetime) -> Sugges
     suggestion.resolved_at = now
     suggestion.resolved_by = user
     suggestion.save(update_fields=["status", "resolved_at", "resolved_by"])
-    events.to_session_suggestions(events.SUGGESTION_DISMISSED, session.pk, events.suggestion_payload(suggestion))
+    events.publish(events.SUGGESTION_DISMISSED, events.suggestion_payload(suggestion), session_id=session.pk)
     return suggestion

@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.api import ActionMomentSerializer, action_moment
+from config.permissions import model_perms
 from hotset import report as report_module
 from hotset import selectors, services
 from hotset.api import serializers as s
@@ -23,7 +24,7 @@ from hotset.filters import HotSetSessionFilter, ProductionDayFilter, ProjectFilt
 from hotset.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY
 from hotset.idempotency import idempotent
 from hotset.models import HotSetSession, Notification, ProductionDay, Project, ScheduleItem, Suggestion
-from hotset.permissions import RUN_HOT_SET, ActionPermissionsMixin, model_perms
+from hotset.permissions import RUN_HOT_SET
 
 VIEW_SESSION = ("hotset.view_hotsetsession",)
 VIEW_ITEMS = ("hotset.view_scheduleitem",)
@@ -55,14 +56,14 @@ _AT_PARAMETER = OpenApiParameter(
     list=extend_schema(summary="Projects"),
     create=extend_schema(summary="Create a project (with default hot set settings)"),
 )
-class ProjectViewSet(ActionPermissionsMixin, viewsets.ModelViewSet):
+class ProjectViewSet(viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
     queryset = Project.objects.all()
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilter
     ordering_fields = ["name", "created_at"]
     action_perms = {
-        **model_perms("project"),
+        **model_perms("hotset", "project"),
         "hotset_settings:GET": ("hotset.view_hotsetsettings",),
         "hotset_settings:PUT": ("hotset.change_hotsetsettings",),
         "hotset_settings:PATCH": ("hotset.change_hotsetsettings",),
@@ -94,13 +95,13 @@ class ProjectViewSet(ActionPermissionsMixin, viewsets.ModelViewSet):
         return Response(s.HotSetSettingsSerializer(settings).data)
 
 
-class ProductionDayViewSet(ActionPermissionsMixin, viewsets.ModelViewSet):
+class ProductionDayViewSet(viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
     queryset = ProductionDay.objects.select_related("project", "hotset_session")
     serializer_class = s.ProductionDaySerializer
     filterset_class = ProductionDayFilter
     ordering_fields = ["date", "day_number", "general_call_time"]
-    action_perms = model_perms("productionday")
+    action_perms = model_perms("hotset", "productionday")
 
     def perform_create(self, serializer):
         serializer.instance = services.create_production_day(**serializer.validated_data)
@@ -115,7 +116,6 @@ class ProductionDayViewSet(ActionPermissionsMixin, viewsets.ModelViewSet):
 
 
 class HotSetSessionViewSet(
-    ActionPermissionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -271,7 +271,7 @@ class HotSetSessionViewSet(
         return Response(data)
 
 
-class _SessionChildMixin(ActionPermissionsMixin):
+class _SessionChildMixin:
     def get_session(self) -> HotSetSession:
         if not hasattr(self, "_session"):
             self._session = get_object_or_404(
@@ -364,7 +364,7 @@ class SessionSuggestionsView(_SessionChildMixin, generics.ListAPIView):
         return super().list(request, *args, **kwargs)
 
 
-class SuggestionViewSet(ActionPermissionsMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SuggestionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One suggestion; the 1st AD applies it (changes the schedule) or dismisses it (hides it)."""
 
     lookup_value_regex = "[0-9]+"
@@ -417,7 +417,6 @@ class SuggestionViewSet(ActionPermissionsMixin, mixins.RetrieveModelMixin, views
 
 
 class ScheduleItemViewSet(
-    ActionPermissionsMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
@@ -430,7 +429,7 @@ class ScheduleItemViewSet(
     serializer_class = s.ScheduleItemSerializer
     http_method_names = ["get", "patch", "delete", "post", "head", "options"]
     action_perms = {
-        **model_perms("scheduleitem"),
+        **model_perms("hotset", "scheduleitem"),
         "start": (RUN_HOT_SET,),
         "complete": (RUN_HOT_SET,),
         "skip": (RUN_HOT_SET,),

@@ -20,7 +20,7 @@ from hotset.models import (
     ScheduleItem,
     Suggestion,
 )
-from realtime.groups import hotset_session_group
+from realtime.groups import HOTSET_SESSION, object_group
 from realtime.models import EventLog
 from tests.hotset.conftest import DAY, local, refresh
 
@@ -158,7 +158,7 @@ ITEM_FORM_FIELDS = ["kind", "block_type", "scene_number", "title", "set_name", "
 
 
 def _events(session, event_type):
-    return EventLog.objects.filter(group_name=hotset_session_group(session.pk), event_type=event_type)
+    return EventLog.objects.filter(group_name=object_group(HOTSET_SESSION, session.pk), event_type=event_type)
 
 
 def _wrapped_with_a_completed_scene(session, standard_day):

@@ -10,7 +10,7 @@ from django.db import connection
 
 from hotset import services, tasks
 from hotset.models import HotSetSession, HotSetSettings, Notification, ProductionDay
-from realtime.groups import hotset_session_group, role_group, user_group
+from realtime.groups import HOTSET_SESSION, object_group, role_group, user_group
 from realtime.models import EventLog
 from tests.hotset.conftest import DAY, local, refresh
 
@@ -44,7 +44,7 @@ class TestAutoStart:
         # Not started, and no auto-start notice; the pre-call reminder follows notifications alone.
         assert list(Notification.objects.values_list("kind", flat=True)) == ["pre_call"]
         assert (
-            not EventLog.objects.filter(group_name=hotset_session_group(session.pk))
+            not EventLog.objects.filter(group_name=object_group(HOTSET_SESSION, session.pk))
             .exclude(event_type__in=["hotset.session.created", "hotset.notification"])
             .exists()
         )
@@ -72,8 +72,15 @@ class TestAutoStart:
         assert "crew" in note.recipient_roles
         assert "07:00" in note.payload["message"]
         groups = set(EventLog.objects.filter(event_type="hotset.notification").values_list("group_name", flat=True))
-        assert {user_group(ad.pk), user_group(crew.pk), role_group("crew"), hotset_session_group(session.pk)} <= groups
-        started = EventLog.objects.get(event_type="hotset.session.started", group_name=hotset_session_group(session.pk))
+        assert {
+            user_group(ad.pk),
+            user_group(crew.pk),
+            role_group("crew"),
+            object_group(HOTSET_SESSION, session.pk),
+        } <= groups
+        started = EventLog.objects.get(
+            event_type="hotset.session.started", group_name=object_group(HOTSET_SESSION, session.pk)
+        )
         assert started.payload["auto_started"] is True
 
     def test_crew_left_out_when_the_project_says_so(self, session, project, make_user):
@@ -162,6 +169,6 @@ def test_two_overlapping_runs_start_each_session_once_and_notify_once(make_user)
     assert HotSetSession.objects.filter(status="in_progress", auto_started=True).count() == 6
     for session in sessions:
         assert Notification.objects.filter(session=session, kind="auto_started").count() == 1
-        group = hotset_session_group(session.pk)
+        group = object_group(HOTSET_SESSION, session.pk)
         assert EventLog.objects.filter(group_name=group, event_type="hotset.session.started").count() == 1
         assert EventLog.objects.filter(group_name=group, event_type="hotset.notification").count() == 1

@@ -15,14 +15,14 @@ from config.asgi import application
 from hotset import services
 from hotset.models import ProjectionThrottle
 from realtime import registry
-from realtime.groups import hotset_session_group
+from realtime.groups import HOTSET_SESSION, object_group
 from realtime.models import EventLog
 from tests.conftest import access_token
 from tests.hotset.conftest import local, refresh
 
 
 def _events(session, event_type=None):
-    qs = EventLog.objects.filter(group_name=hotset_session_group(session.pk)).order_by("seq")
+    qs = EventLog.objects.filter(group_name=object_group(HOTSET_SESSION, session.pk)).order_by("seq")
     if event_type:
         qs = qs.filter(event_type=event_type)
     return list(qs)
@@ -69,7 +69,7 @@ class TestEvents:
         # The default broadcast rules copy hot set events to the watching roles.
         roles = set(EventLog.objects.filter(event_type="hotset.item.skipped").values_list("group_name", flat=True))
         assert roles == {
-            hotset_session_group(session.pk),
+            object_group(HOTSET_SESSION, session.pk),
             "role.first_ad",
             "role.producer",
             "role.director",
@@ -149,11 +149,11 @@ class TestEvents:
 
     def test_subscription_rule_is_registered(self, session, make_user):
         assert "hotset.session" in registry.registered_prefixes()
-        group = hotset_session_group(session.pk)
+        group = object_group(HOTSET_SESSION, session.pk)
         for role in ("first_ad", "producer", "director", "production_manager", "crew"):
             assert registry.can_subscribe(make_user(role), group), role
         assert not registry.can_subscribe(make_user("vfx"), group)
-        assert not registry.can_subscribe(make_user("first_ad"), hotset_session_group(session.pk + 1000))
+        assert not registry.can_subscribe(make_user("first_ad"), object_group(HOTSET_SESSION, session.pk + 1000))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -183,7 +183,7 @@ def test_the_delayed_send_runs_in_a_real_worker(celery_worker_thread, session, s
 async def test_hot_set_events_reach_a_subscribed_socket(make_user, session, standard_day):
     producer = await database_sync_to_async(make_user)("producer")
     vfx = await database_sync_to_async(make_user)("vfx")
-    group = hotset_session_group(session.pk)
+    group = object_group(HOTSET_SESSION, session.pk)
 
     communicator = WebsocketCommunicator(application, f"/ws/?token={access_token(producer)}")
     assert (await communicator.connect())[0]

@@ -18,7 +18,7 @@ from django.test import Client
 from config.asgi import application
 from hotset import services
 from hotset.models import Suggestion
-from realtime.groups import hotset_session_group
+from realtime.groups import HOTSET_SESSION, object_group
 from tests.conftest import access_token
 
 RESTRICTED = ("hotset.settings.", "hotset.suggestion.")
@@ -64,7 +64,7 @@ async def test_crew_gets_no_settings_or_suggestion_events_live_or_on_resume(make
     crew = await database_sync_to_async(make_user)("crew")
     first_ad = await database_sync_to_async(make_user)("first_ad")
     item = await database_sync_to_async(add_item)(30)
-    group = hotset_session_group(session.pk)
+    group = object_group(HOTSET_SESSION, session.pk)
     crew_socket = await _connected(crew)
     assert json.loads((await _subscribe(crew_socket, group))["text"])["type"] == "subscribed"
 
@@ -84,7 +84,7 @@ async def test_the_first_ad_gets_them_live_on_their_own_groups(make_user, projec
     first_ad = await database_sync_to_async(make_user)("first_ad")
     item = await database_sync_to_async(add_item)(30)
     ad_socket = await _connected(first_ad)
-    for name in (hotset_session_group(session.pk), SETTINGS_GROUP % session.pk, SUGGESTIONS_GROUP % session.pk):
+    for name in (object_group(HOTSET_SESSION, session.pk), SETTINGS_GROUP % session.pk, SUGGESTIONS_GROUP % session.pk):
         output = await _subscribe(ad_socket, name)
         assert output["type"] == "websocket.send", output
         assert json.loads(output["text"])["type"] == "subscribed"
@@ -92,7 +92,7 @@ async def test_the_first_ad_gets_them_live_on_their_own_groups(make_user, projec
     await database_sync_to_async(_changes)(session, project, item, first_ad)
 
     by_group: dict[str, list[dict]] = {}
-    while "hotset.item.updated" not in [m["type"] for m in by_group.get(hotset_session_group(session.pk), [])]:
+    while "hotset.item.updated" not in [m["type"] for m in by_group.get(object_group(HOTSET_SESSION, session.pk), [])]:
         message = await ad_socket.receive_json_from(timeout=3)
         by_group.setdefault(message["group"], []).append(message)
     while (
