@@ -105,7 +105,7 @@ class ProjectAdmin(DeletesThroughService):
             if inline.has_changed() and inline.cleaned_data and not inline.cleaned_data.get("DELETE"):
                 changes = {name: inline.cleaned_data[name] for name in inline.changed_data if name in SETTINGS}
                 if changes:
-                    settings = services.update_settings(project=form.instance, changes=changes)
+                    settings = services.update_settings(project=form.instance, **changes)
                     formset.changed_objects.append((settings, list(changes)))
 
     def save_related(self, request, form, formsets, change):
@@ -179,11 +179,11 @@ class HotSetSettingsAdmin(ServiceWritesAdmin):
     def save_model(self, request, obj, form, change):
         if not change:  # a project without settings (every new one has them): the defaults, then the form's values
             changes = {name: form.cleaned_data[name] for name in SETTINGS if name in form.cleaned_data}
-            _adopt(obj, services.update_settings(project=obj.project, changes=changes))
+            _adopt(obj, services.update_settings(project=obj.project, **changes))
             return
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in SETTINGS}
         if changes:  # through the service: open sessions hear about it
-            services.update_settings(project=obj.project, changes=changes)
+            services.update_settings(project=obj.project, **changes)
 
 
 @admin.register(ProductionDay)
@@ -202,7 +202,7 @@ class ProductionDayAdmin(DeletesThroughService):
             return
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in DAY_FIELDS}
         if changes:
-            services.update_production_day(day=ProductionDay.objects.get(pk=obj.pk), changes=changes)
+            services.update_production_day(day=ProductionDay.objects.get(pk=obj.pk), **changes)
 
     def delete_model(self, request, obj):
         services.delete_production_day(day=obj)
@@ -292,7 +292,7 @@ class HotSetSessionAdmin(DeletesThroughService):
                 elif saved:
                     changes = {n: inline.cleaned_data[n] for n in inline.changed_data if n in ITEM_FIELDS}
                     if changes:
-                        updated = services.update_item(item=saved, changes=changes)
+                        updated = services.update_item(item=saved, **changes)
                         formset.changed_objects.append((updated, list(changes)))
                 else:
                     values = {n: inline.cleaned_data.get(n) for n in ITEM_FIELDS if n in inline.cleaned_data}
@@ -362,7 +362,7 @@ class ScheduleItemAdmin(ServiceWritesAdmin):
             return
         changes = {n: form.cleaned_data[n] for n in form.changed_data if n in ITEM_FIELDS}
         if changes:
-            services.update_item(item=ScheduleItem.objects.get(pk=obj.pk), changes=changes)
+            services.update_item(item=ScheduleItem.objects.get(pk=obj.pk), **changes)
 
     def delete_model(self, request, obj):
         services.delete_item(item=obj)

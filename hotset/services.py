@@ -20,6 +20,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
+from config.services import model_update
 from config.tasks import enqueue_on_commit
 from hotset import events, selectors, suggestions
 from hotset.models import (
@@ -70,6 +71,16 @@ SETTINGS_FIELDS = (
     "meal_penalty_interval_minutes",
     "max_day_hours",
     "turnaround_hours",
+)
+DAY_EDITABLE_FIELDS = (
+    "project",
+    "date",
+    "day_number",
+    "general_call_time",
+    "planned_wrap",
+    "extended_wrap",
+    "location",
+    "notes",
 )
 ITEM_EDITABLE_FIELDS = (
     "kind",
@@ -148,15 +159,13 @@ def delete_project(*, project: Project) -> None:
 
 
 @transaction.atomic
-def update_settings(*, project: Project, changes: dict) -> HotSetSettings:
+def update_settings(*, project: Project, **changes) -> HotSetSettings:
     """Changes the project's hot set settings (validated by the caller) and tells open sessions."""
     settings = selectors.settings_for(project)
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise InvalidInput(errors={name: ["Unknown setting."] for name in sorted(unknown)})
-    for name, value in changes.items():
-        setattr(settings, name, value)
-    settings.save()
+    model_update(instance=settings, fields=SETTINGS_FIELDS, data=changes)
     payload = {"project_id": project.pk, **{name: getattr(settings, name) for name in SETTINGS_FIELDS}}
     open_sessions = HotSetSession.objects.filter(production_day__project=project).exclude(status=Status.WRAPPED)
     session_ids = list(open_sessions.values_list("pk", flat=True))
@@ -191,16 +200,14 @@ def create_production_day(
 
 
 @transaction.atomic
-def update_production_day(*, day: ProductionDay, changes: dict) -> ProductionDay:
+def update_production_day(*, day: ProductionDay, **changes) -> ProductionDay:
     """Changes a shoot day; the call time of a wrapped day is history and stays."""
     day = ProductionDay.objects.select_for_update().get(pk=day.pk)
     session = HotSetSession.objects.filter(production_day=day).first()
     timing = {"general_call_time", "planned_wrap", "extended_wrap", "date"} & set(changes)
     if session is not None and session.status == Status.WRAPPED and timing:
         raise Conflict("The day is wrapped; its call and wrap times are history.")
-    for name, value in changes.items():
-        setattr(day, name, value)
-    day.save()
+    model_update(instance=day, fields=DAY_EDITABLE_FIELDS, data=changes)
     if session is not None:
         events.publish(events.DAY_UPDATED, events.day_updated_payload(session, day), session_id=session.pk)
         if timing:
@@ -240,7 +247,7 @@ def create_session(
     if auto_start_minutes is not None:
         changes["auto_start_minutes_before_call"] = auto_start_minutes
     if changes:
-        update_settings(project=day.project, changes=changes)
+        update_settings(project=day.project, **changes)
     else:
         selectors.settings_for(day.project)
     session = HotSetSession.objects.create(production_day=day, created_by=user)
@@ -416,7 +423,7 @@ def add_item(*, session: HotSetSession, values: dict, position: int | None = Non
 
 
 @transaction.atomic
-def update_item(*, item: ScheduleItem, changes: dict) -> ScheduleItem:
+def update_item(*, item: ScheduleItem, **changes) -> ScheduleItem:
     """Edits an item's plan and description; status and actuals change only through actions."""
     session, item = _lock_item(item)
     _not_wrapped(session)
@@ -429,9 +436,7 @@ def update_item(*, item: ScheduleItem, changes: dict) -> ScheduleItem:
     _validate_item_fields(merged)
     if item.is_partial and merged["kind"] != ScheduleItem.Kind.SCENE:
         raise Conflict("A partly shot scene stays a scene.")
-    for name, value in merged.items():
-        setattr(item, name, value)
-    item.save()
+    model_update(instance=item, fields=ITEM_EDITABLE_FIELDS, data=merged)
     events.publish(events.ITEM_UPDATED, events.item_payload(item), session_id=session.pk)
     request_projection_update(session_id=session.pk)
     return item
@@ -951,7 +956,7 @@ def _extend(session: HotSetSession, suggestion: Suggestion) -> dict:
     if new_wrap <= day.general_call_time or new_wrap - day.general_call_time > timedelta(hours=24):
         raise _stale()
     # The planned wrap stays: overtime is measured against it (SPEC §1).
-    update_production_day(day=day, changes={"extended_wrap": new_wrap})
+    update_production_day(day=day, extended_wrap=new_wrap)
     return {"extended_wrap": new_wrap.isoformat()}
 
 
@@ -978,7 +983,7 @@ def apply_suggestion(*, suggestion: Suggestion, user, now: datetime, production_
         if kind == T.WALKING_LUNCH:
             changes["title"] = item.title or "Walking lunch"
             changes["notes"] = f"{item.notes}\nWalking lunch: the crew eats while shooting continues.".strip()
-        update_item(item=item, changes=changes)
+        update_item(item=item, **changes)
         result = {"item_id": item.pk, "planned_duration_minutes": to_minutes}
     elif kind in (T.SKIP_ACTIVITY, T.SCENE_CUT):
         item = _suggested_item(session, suggestion)

@@ -91,7 +91,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
             return Response(s.HotSetSettingsSerializer(settings).data)
         serializer = s.HotSetSettingsSerializer(settings, data=request.data, partial=request.method == "PATCH")
         serializer.is_valid(raise_exception=True)
-        settings = services.update_settings(project=project, changes=dict(serializer.validated_data))
+        settings = services.update_settings(project=project, **serializer.validated_data)
         return Response(s.HotSetSettingsSerializer(settings).data)
 
 
@@ -107,9 +107,7 @@ class ProductionDayViewSet(viewsets.ModelViewSet):
         serializer.instance = services.create_production_day(**serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.update_production_day(
-            day=serializer.instance, changes=dict(serializer.validated_data)
-        )
+        serializer.instance = services.update_production_day(day=serializer.instance, **serializer.validated_data)
 
     def perform_destroy(self, instance):
         services.delete_production_day(day=instance)
@@ -443,7 +441,7 @@ class ScheduleItemViewSet(
         serializer = s.ScheduleItemSerializer(item, data=request.data, partial=True)
         with timezone.override(_session_tz(item.session)):
             serializer.is_valid(raise_exception=True)
-        item = services.update_item(item=item, changes=dict(serializer.validated_data))
+        item = services.update_item(item=item, **serializer.validated_data)
         return self._item(item)
 
     def perform_destroy(self, instance):

@@ -150,7 +150,7 @@ def test_someone_elses_settings_save_does_not_wipe_an_unsaved_edit(asgi_server, 
     page.locator("#hs-settings summary").click()
     page.locator("input[name=auto_start_minutes_before_call]").fill("50")
 
-    run_in_thread(services.update_settings, project=project, changes={"default_schedule_view": "full"})
+    run_in_thread(services.update_settings, project=project, default_schedule_view="full")
     expect(page.locator("#hs-settings-status")).to_contain_text("Changed by someone else")
     expect(page.locator("input[name=auto_start_minutes_before_call]")).to_have_value("50")
 

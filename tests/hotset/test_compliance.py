@@ -110,7 +110,7 @@ def test_a_crew_call_confirmed_early_counts_as_time_gained(session, standard_day
 
 def test_the_pre_call_reminder_is_sent_with_auto_start_off(session, make_user):
     make_user("first_ad")
-    services.update_settings(project=session.production_day.project, changes={"auto_start_enabled": False})
+    services.update_settings(project=session.production_day.project, auto_start_enabled=False)
     services.auto_start_sessions(now=local("06:00"))
     services.auto_start_sessions(now=local("06:01"))
     assert list(Notification.objects.values_list("kind", flat=True)) == ["pre_call"]
@@ -120,7 +120,7 @@ def test_the_pre_call_reminder_is_sent_with_auto_start_off(session, make_user):
 def test_no_pre_call_reminder_with_notifications_off(session, make_user):
     make_user("first_ad")
     services.update_settings(
-        project=session.production_day.project, changes={"auto_start_enabled": False, "notifications_enabled": False}
+        project=session.production_day.project, auto_start_enabled=False, notifications_enabled=False
     )
     services.auto_start_sessions(now=local("06:00"))
     assert not Notification.objects.exists()
@@ -183,7 +183,7 @@ def test_the_labour_block_counts_day_length_and_turnaround_to_the_next_call(sess
         project=day.project, date=date(2025, 6, 11), day_number=2, general_call_time=local("06:00", date(2025, 6, 11))
     )
     services.confirm_crew_call(session=session, user=None, at=local("07:00"))
-    services.update_item(item=standard_day["3C"], changes={"planned_duration_minutes": 600})  # wrap 21:12
+    services.update_item(item=standard_day["3C"], planned_duration_minutes=600)  # wrap 21:12
     labour = selectors.projection(session.pk, now=local("07:00"))["labour"]
     assert labour["max_day_at"] == local("19:00").isoformat()
     assert labour["day_length_minutes"] == 14 * 60 + 12
@@ -203,7 +203,7 @@ def test_the_labour_block_has_no_turnaround_without_a_next_day(session, standard
 
 def test_overtime_counts_from_the_original_planned_wrap_after_an_extension(session, standard_day):
     services.confirm_crew_call(session=session, user=None, at=local("07:00"))
-    services.update_production_day(day=session.production_day, changes={"extended_wrap": local("20:00")})
+    services.update_production_day(day=session.production_day, extended_wrap=local("20:00"))
     services.wrap_session(session=refresh(session), at=local("20:15"))
     report = selectors.report(refresh(session), now=local("21:00"))
     assert report["planned_wrap"] == local("19:00").isoformat()

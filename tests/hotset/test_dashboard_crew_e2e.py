@@ -41,7 +41,7 @@ def test_the_crew_follows_the_day_live_without_settings_or_suggestions(
     expect(page.locator("#hs-suggestions")).to_be_hidden()
 
     # Settings saved elsewhere reach neither the page nor the socket; the schedule does.
-    run_in_thread(services.update_settings, project=project, changes={"max_day_hours": 11})
+    run_in_thread(services.update_settings, project=project, max_day_hours=11)
     run_in_thread(services.start_item, item=scene, at=timezone.now() - timedelta(minutes=5))
     expect(page.get_by_test_id("current-item")).to_contain_text("4D")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")

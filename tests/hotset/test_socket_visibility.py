@@ -54,9 +54,9 @@ def _changes(session, project, item, user):
     suggestion = Suggestion.objects.create(
         session=session, type="schedule_reordering", target="order", title="Shoot 2B first", minutes_recoverable=12
     )
-    services.update_settings(project=project, changes={"meal_due_hours_after_call": 7, "max_day_hours": 11})
+    services.update_settings(project=project, meal_due_hours_after_call=7, max_day_hours=11)
     services.dismiss_suggestion(suggestion=suggestion, user=user, now=session.production_day.general_call_time)
-    services.update_item(item=item, changes={"notes": "Bring the rain machine"})
+    services.update_item(item=item, notes="Bring the rain machine")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -134,7 +134,7 @@ def _page(user, session) -> tuple[str, dict]:
 
 @pytest.mark.django_db
 def test_the_dashboard_embeds_settings_only_for_those_who_may_read_them(make_user, api_as, project, session):
-    services.update_settings(project=project, changes={"suggestion_trigger_minutes_behind": 23, "turnaround_hours": 9})
+    services.update_settings(project=project, suggestion_trigger_minutes_behind=23, turnaround_hours=9)
     crew = make_user("crew")
     assert api_as(user=crew).get(f"/api/v1/hotset/projects/{project.pk}/settings/").status_code == 403
 

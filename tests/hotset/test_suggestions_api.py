@@ -28,7 +28,7 @@ def behind(session, add_item, at_local):
     """Crew call 07:00, first shot 09:30; 1A (Kitchen, 42 min) still shooting at 10:30 → 18 min
     behind. Then 2B (Street) 30, meal 60, activity 20, 3C (Kitchen) 60, 4D (Street) 45: planned
     wrap 13:47, projected 14:05 — an 18-minute overrun."""
-    services.update_production_day(day=session.production_day, changes={"planned_wrap": local("13:47")})
+    services.update_production_day(day=session.production_day, planned_wrap=local("13:47"))
     items = {
         "crew_call": add_item(150, "block", block_type="crew_call"),
         "1A": add_item(42, scene_number="1A", set_name="Kitchen"),
@@ -183,7 +183,7 @@ def test_scene_move_to_a_wrapped_day_is_409(ad, project, session, behind, at_loc
 
 
 def test_apply_extend_day_records_the_extended_wrap_and_keeps_the_planned_one(ad, session, behind):
-    services.update_production_day(day=session.production_day, changes={"planned_wrap": local("13:47")})
+    services.update_production_day(day=session.production_day, planned_wrap=local("13:47"))
     extend = find(suggestions(ad, session), "extend_day")
     assert extend["compliance_flag"] and "Overtime rule" in extend["compliance_warning"]
     assert extend["minutes_recoverable"] == 18
