@@ -202,7 +202,7 @@ class ProductionDayAdmin(DeletesThroughService):
             return
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in DAY_FIELDS}
         if changes:
-            services.update_production_day(day=ProductionDay.objects.get(pk=obj.pk), **changes)
+            services.update_production_day(day=ProductionDay.objects.get(pk=obj.pk), now=timezone.now(), **changes)
 
     def delete_model(self, request, obj):
         services.delete_production_day(day=obj)
@@ -287,16 +287,18 @@ class HotSetSessionAdmin(DeletesThroughService):
                 if item.pk and saved is None:
                     raise Conflict("The item was deleted meanwhile.")
                 if deleting:
-                    services.delete_item(item=saved)
+                    services.delete_item(item=saved, now=timezone.now())
                     formset.deleted_objects.append(saved)
                 elif saved:
                     changes = {n: inline.cleaned_data[n] for n in inline.changed_data if n in ITEM_FIELDS}
                     if changes:
-                        updated = services.update_item(item=saved, **changes)
+                        updated = services.update_item(item=saved, now=timezone.now(), **changes)
                         formset.changed_objects.append((updated, list(changes)))
                 else:
                     values = {n: inline.cleaned_data.get(n) for n in ITEM_FIELDS if n in inline.cleaned_data}
-                    formset.new_objects.append(services.add_item(session=session, values=_item_values(values)))
+                    formset.new_objects.append(
+                        services.add_item(session=session, values=_item_values(values), now=timezone.now())
+                    )
             except DomainError as exc:
                 exc.detail = f"{label}: {exc.detail}"
                 raise
@@ -313,7 +315,8 @@ class HotSetSessionAdmin(DeletesThroughService):
         done = 0
         for session in queryset:
             try:
-                service(session=session, user=request.user, at=timezone.now())
+                now = timezone.now()
+                service(session=session, user=request.user, at=now, now=now)
                 done += 1
             except DomainError as exc:
                 self.message_user(request, f"{session}: {exc.detail}", level=messages.WARNING)
@@ -358,19 +361,19 @@ class ScheduleItemAdmin(ServiceWritesAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             values = {n: form.cleaned_data.get(n) for n in ITEM_FIELDS if n in form.cleaned_data}
-            _adopt(obj, services.add_item(session=obj.session, values=_item_values(values)))
+            _adopt(obj, services.add_item(session=obj.session, values=_item_values(values), now=timezone.now()))
             return
         changes = {n: form.cleaned_data[n] for n in form.changed_data if n in ITEM_FIELDS}
         if changes:
-            services.update_item(item=ScheduleItem.objects.get(pk=obj.pk), **changes)
+            services.update_item(item=ScheduleItem.objects.get(pk=obj.pk), now=timezone.now(), **changes)
 
     def delete_model(self, request, obj):
-        services.delete_item(item=obj)
+        services.delete_item(item=obj, now=timezone.now())
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():  # all of them or none
             for item in queryset:
-                services.delete_item(item=item)
+                services.delete_item(item=item, now=timezone.now())
 
 
 @admin.register(Notification)

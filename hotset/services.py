@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Max
-from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput
 from config.services import model_update
@@ -200,7 +199,7 @@ def create_production_day(
 
 
 @transaction.atomic
-def update_production_day(*, day: ProductionDay, **changes) -> ProductionDay:
+def update_production_day(*, day: ProductionDay, now: datetime, **changes) -> ProductionDay:
     """Changes a shoot day; the call time of a wrapped day is history and stays."""
     day = ProductionDay.objects.select_for_update().get(pk=day.pk)
     session = HotSetSession.objects.filter(production_day=day).first()
@@ -211,7 +210,7 @@ def update_production_day(*, day: ProductionDay, **changes) -> ProductionDay:
     if session is not None:
         events.publish(events.DAY_UPDATED, events.day_updated_payload(session, day), session_id=session.pk)
         if timing:
-            request_projection_update(session_id=session.pk)
+            request_projection_update(session_id=session.pk, now=now)
     return day
 
 
@@ -267,7 +266,7 @@ def delete_session(*, session: HotSetSession) -> None:
 
 
 @transaction.atomic
-def start_session(*, session: HotSetSession, user=None, at: datetime) -> HotSetSession:
+def start_session(*, session: HotSetSession, user=None, at: datetime, now: datetime) -> HotSetSession:
     """not_started → in_progress (by hand; the periodic job does it with ``auto_start_sessions``)."""
     session = _lock_session(session.pk)
     _not_wrapped(session)
@@ -275,7 +274,7 @@ def start_session(*, session: HotSetSession, user=None, at: datetime) -> HotSetS
         raise Conflict("The session has already started.")
     _begin_session(session, at=at)
     events.publish(events.SESSION_STARTED, events.session_payload(session), session_id=session.pk)
-    request_projection_update(session_id=session.pk)
+    request_projection_update(session_id=session.pk, now=now)
     return session
 
 
@@ -292,7 +291,7 @@ def _in_progress(session_id: int) -> ScheduleItem | None:
 
 
 @transaction.atomic
-def confirm_crew_call(*, session: HotSetSession, user, at: datetime) -> HotSetSession:
+def confirm_crew_call(*, session: HotSetSession, user, at: datetime, now: datetime) -> HotSetSession:
     """The 1st AD confirms the crew is in: starts the day if needed and a leading crew-call block.
 
     Order rule: once per day, before first shot; not on a wrapped day (409).
@@ -316,12 +315,12 @@ def confirm_crew_call(*, session: HotSetSession, user, at: datetime) -> HotSetSe
     if block is not None and _in_progress(session.pk) is None:
         _start(block, at=at, session=session)
     events.publish(events.CREW_CALL_CONFIRMED, events.session_payload(session), session_id=session.pk)
-    request_projection_update(session_id=session.pk)
+    request_projection_update(session_id=session.pk, now=now)
     return session
 
 
 @transaction.atomic
-def confirm_first_shot(*, session: HotSetSession, user, at: datetime) -> HotSetSession:
+def confirm_first_shot(*, session: HotSetSession, user, at: datetime, now: datetime) -> HotSetSession:
     """The 1st AD confirms cameras roll: ends a running crew-call block, ticks a leading
     first-shot marker and starts the first scene.
 
@@ -357,12 +356,12 @@ def confirm_first_shot(*, session: HotSetSession, user, at: datetime) -> HotSetS
         if scene is not None and scene.kind == ScheduleItem.Kind.SCENE:
             _start(scene, at=at, session=session)
     events.publish(events.FIRST_SHOT_CONFIRMED, events.session_payload(session), session_id=session.pk)
-    request_projection_update(session_id=session.pk)
+    request_projection_update(session_id=session.pk, now=now)
     return session
 
 
 @transaction.atomic
-def wrap_session(*, session: HotSetSession, user=None, at: datetime) -> HotSetSession:
+def wrap_session(*, session: HotSetSession, user=None, at: datetime, now: datetime) -> HotSetSession:
     """Wraps the day: completes the item still in progress at ``at``; pending items stay not shot.
 
     Order rules (409): the day must be in progress; ``at`` not before logged work.
@@ -381,7 +380,7 @@ def wrap_session(*, session: HotSetSession, user=None, at: datetime) -> HotSetSe
     session.wrapped_at = at
     session.save(update_fields=["status", "wrapped_at"])
     events.publish(events.SESSION_WRAPPED, events.session_payload(session), session_id=session.pk)
-    request_projection_update(session_id=session.pk)
+    request_projection_update(session_id=session.pk, now=now)
     return session
 
 
@@ -398,7 +397,7 @@ def _validate_item_fields(values: dict) -> None:
 
 
 @transaction.atomic
-def add_item(*, session: HotSetSession, values: dict, position: int | None = None) -> ScheduleItem:
+def add_item(*, session: HotSetSession, values: dict, position: int | None = None, now: datetime) -> ScheduleItem:
     """Adds a scene or block at the end, or before the item now at index ``position``."""
     session = _lock_session(session.pk)
     _not_wrapped(session)
@@ -418,12 +417,12 @@ def add_item(*, session: HotSetSession, values: dict, position: int | None = Non
         shifting.update(position=F("position") - _POSITION_OFFSET + 1)
     item = ScheduleItem.objects.create(session=session, position=new_position, **values)
     events.publish(events.ITEM_CREATED, events.item_payload(item), session_id=session.pk)
-    request_projection_update(session_id=session.pk)
+    request_projection_update(session_id=session.pk, now=now)
     return item
 
 
 @transaction.atomic
-def update_item(*, item: ScheduleItem, **changes) -> ScheduleItem:
+def update_item(*, item: ScheduleItem, now: datetime, **changes) -> ScheduleItem:
     """Edits an item's plan and description; status and actuals change only through actions."""
     session, item = _lock_item(item)
     _not_wrapped(session)
@@ -438,12 +437,12 @@ def update_item(*, item: ScheduleItem, **changes) -> ScheduleItem:
         raise Conflict("A partly shot scene stays a scene.")
     model_update(instance=item, fields=ITEM_EDITABLE_FIELDS, data=merged)
     events.publish(events.ITEM_UPDATED, events.item_payload(item), session_id=session.pk)
-    request_projection_update(session_id=session.pk)
+    request_projection_update(session_id=session.pk, now=now)
     return item
 
 
 @transaction.atomic
-def delete_item(*, item: ScheduleItem) -> None:
+def delete_item(*, item: ScheduleItem, now: datetime) -> None:
     """Removes a pending item (what happened stays on record: 409 otherwise)."""
     session, item = _lock_item(item)
     _not_wrapped(session)
@@ -452,11 +451,11 @@ def delete_item(*, item: ScheduleItem) -> None:
     payload = events.item_payload(item)
     item.delete()
     events.publish(events.ITEM_DELETED, payload, session_id=session.pk)
-    request_projection_update(session_id=session.pk)
+    request_projection_update(session_id=session.pk, now=now)
 
 
 @transaction.atomic
-def reorder_items(*, session: HotSetSession, item_ids: list[int]) -> list[ScheduleItem]:
+def reorder_items(*, session: HotSetSession, item_ids: list[int], now: datetime) -> list[ScheduleItem]:
     """Puts the session's items in the order of ``item_ids`` (every item, once).
 
     Items already started, done or skipped keep their places (409 otherwise): only
@@ -488,7 +487,7 @@ def reorder_items(*, session: HotSetSession, item_ids: list[int]) -> list[Schedu
             by_id[item_id].position = index
         ScheduleItem.objects.bulk_update(items, ["position"])
         events.publish(events.ITEMS_REORDERED, {"session_id": session.pk, "item_ids": item_ids}, session_id=session.pk)
-        request_projection_update(session_id=session.pk)
+        request_projection_update(session_id=session.pk, now=now)
     return sorted(items, key=lambda item: item.position)
 
 
@@ -508,7 +507,7 @@ def _complete(item: ScheduleItem, *, at: datetime, session: HotSetSession, parti
 
 
 @transaction.atomic
-def start_item(*, item: ScheduleItem, user=None, at: datetime) -> ScheduleItem:
+def start_item(*, item: ScheduleItem, user=None, at: datetime, now: datetime) -> ScheduleItem:
     """Starts a pending item (and the day, if it had not started).
 
     Order rules (409): one item at most in progress; only a pending item starts; not
@@ -531,12 +530,12 @@ def start_item(*, item: ScheduleItem, user=None, at: datetime) -> ScheduleItem:
         _begin_session(session, at=at)
         events.publish(events.SESSION_STARTED, events.session_payload(session), session_id=session.pk)
     _start(item, at=at, session=session)
-    request_projection_update(session_id=session.pk)
+    request_projection_update(session_id=session.pk, now=now)
     return item
 
 
 @transaction.atomic
-def complete_item(*, item: ScheduleItem, user=None, at: datetime, partial: bool = False) -> ScheduleItem:
+def complete_item(*, item: ScheduleItem, user=None, at: datetime, now: datetime, partial: bool = False) -> ScheduleItem:
     """Completes the item in progress; a scene may be completed as ``partial``.
 
     Order rules (409): only the item in progress completes (not a pending one); ``at`` not
@@ -554,12 +553,12 @@ def complete_item(*, item: ScheduleItem, user=None, at: datetime, partial: bool 
             errors={"at": ["Before the item started."]},
         )
     _complete(item, at=at, session=session, partial=partial)
-    request_projection_update(session_id=session.pk)
+    request_projection_update(session_id=session.pk, now=now)
     return item
 
 
 @transaction.atomic
-def skip_item(*, item: ScheduleItem, user=None, at: datetime) -> ScheduleItem:
+def skip_item(*, item: ScheduleItem, user=None, at: datetime, now: datetime) -> ScheduleItem:
     """Skips a pending item (it takes no time in the projection). 409 for any other status."""
     session, item = _lock_item(item)
     _not_wrapped(session)
@@ -569,7 +568,7 @@ def skip_item(*, item: ScheduleItem, user=None, at: datetime) -> ScheduleItem:
     item.skipped_at = at
     item.save(update_fields=["status", "skipped_at", "updated_at"])
     events.publish(events.ITEM_SKIPPED, events.item_payload(item), session_id=session.pk)
-    request_projection_update(session_id=session.pk)
+    request_projection_update(session_id=session.pk, now=now)
     return item
 
 
@@ -731,7 +730,7 @@ def _publish_projection(session_id: int, now: datetime) -> None:
     events.publish(events.PROJECTION_UPDATED, summary, session_id=session_id)
 
 
-def request_projection_update(*, session_id: int, now: datetime | None = None) -> str:
+def request_projection_update(*, session_id: int, now: datetime) -> str:
     """Publishes ``hotset.projection.updated`` for the session now, or schedules one.
 
     At most one per session per PROJECTION_COALESCE: inside the window the first change
@@ -739,7 +738,6 @@ def request_projection_update(*, session_id: int, now: datetime | None = None) -
     projection when it runs — so the last change wins — and further changes ride on it.
     Returns "sent", "scheduled" or "coalesced". Call inside the change's transaction.
     """
-    now = now or timezone.now()
     ProjectionThrottle.objects.bulk_create([ProjectionThrottle(session_id=session_id)], ignore_conflicts=True)
     throttle = ProjectionThrottle.objects.select_for_update().get(session_id=session_id)
     if throttle.pending_due_at is not None and now < throttle.pending_due_at + PROJECTION_STALE_AFTER:
@@ -763,7 +761,7 @@ def request_projection_update(*, session_id: int, now: datetime | None = None) -
         send_projection_update,
         session_id,
         countdown=countdown,
-        on_failure=lambda _exc: send_scheduled_projection(session_id=session_id, now=timezone.now(), early=True),
+        on_failure=lambda _exc: send_scheduled_projection(session_id=session_id, now=now, early=True),
     )
     return "scheduled"
 
@@ -895,7 +893,7 @@ def _suggested_item(session: HotSetSession, suggestion: Suggestion) -> ScheduleI
     return item
 
 
-def _apply_order(session: HotSetSession, suggestion: Suggestion) -> dict:
+def _apply_order(session: HotSetSession, suggestion: Suggestion, *, now: datetime) -> dict:
     items = list(ScheduleItem.objects.filter(session=session).order_by("position"))
     pending_scenes = [i.pk for i in items if i.status == ItemStatus.PENDING and i.kind == ScheduleItem.Kind.SCENE]
     new_ids = suggestion.payload.get("new_scene_ids")
@@ -905,7 +903,7 @@ def _apply_order(session: HotSetSession, suggestion: Suggestion) -> dict:
     order = [
         next(queue) if (i.status == ItemStatus.PENDING and i.kind == ScheduleItem.Kind.SCENE) else i.pk for i in items
     ]
-    reorder_items(session=session, item_ids=order)
+    reorder_items(session=session, item_ids=order, now=now)
     return {"item_ids": order}
 
 
@@ -930,7 +928,7 @@ def _move_scene(
     values = {name: getattr(item, name) for name in ITEM_EDITABLE_FIELDS if name != "planned_start"}
     note = f"Moved from day {here.day_number} ({here.date})."
     values["notes"] = f"{values['notes']}\n{note}".strip()
-    moved = add_item(session=target_session, values=values)
+    moved = add_item(session=target_session, values=values, now=now)
     SceneMove.objects.create(
         session=session,
         to_day=target,
@@ -943,11 +941,11 @@ def _move_scene(
         moved_at=now,
         moved_by=user,
     )
-    delete_item(item=item)
+    delete_item(item=item, now=now)
     return {"production_day_id": target.pk, "session_id": target_session.pk, "item_id": moved.pk}
 
 
-def _extend(session: HotSetSession, suggestion: Suggestion) -> dict:
+def _extend(session: HotSetSession, suggestion: Suggestion, *, now: datetime) -> dict:
     try:
         new_wrap = datetime.fromisoformat(suggestion.payload["to_wrap"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -956,7 +954,7 @@ def _extend(session: HotSetSession, suggestion: Suggestion) -> dict:
     if new_wrap <= day.general_call_time or new_wrap - day.general_call_time > timedelta(hours=24):
         raise _stale()
     # The planned wrap stays: overtime is measured against it (SPEC §1).
-    update_production_day(day=day, extended_wrap=new_wrap)
+    update_production_day(day=day, extended_wrap=new_wrap, now=now)
     return {"extended_wrap": new_wrap.isoformat()}
 
 
@@ -983,20 +981,20 @@ def apply_suggestion(*, suggestion: Suggestion, user, now: datetime, production_
         if kind == T.WALKING_LUNCH:
             changes["title"] = item.title or "Walking lunch"
             changes["notes"] = f"{item.notes}\nWalking lunch: the crew eats while shooting continues.".strip()
-        update_item(item=item, **changes)
+        update_item(item=item, now=now, **changes)
         result = {"item_id": item.pk, "planned_duration_minutes": to_minutes}
     elif kind in (T.SKIP_ACTIVITY, T.SCENE_CUT):
         item = _suggested_item(session, suggestion)
-        skip_item(item=item, user=user, at=now)
+        skip_item(item=item, user=user, at=now, now=now)
         result = {"item_id": item.pk, "status": ItemStatus.SKIPPED.value}
     elif kind in (T.SCENE_CONSOLIDATION, T.SCHEDULE_REORDERING):
-        result = _apply_order(session, suggestion)
+        result = _apply_order(session, suggestion, now=now)
     elif kind == T.SCENE_MOVE:
         item = _suggested_item(session, suggestion)
         day_id = production_day if production_day is not None else suggestion.payload.get("production_day_id")
         result = _move_scene(session, suggestion, item, user, day_id, now=now)
     elif kind == T.EXTEND_DAY:
-        result = _extend(session, suggestion)
+        result = _extend(session, suggestion, now=now)
     else:  # pragma: no cover - every type is handled above
         raise InvalidInput(errors={"type": ["Unknown suggestion type."]})
     suggestion.status = SuggestionStatus.APPLIED

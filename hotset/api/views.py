@@ -107,7 +107,9 @@ class ProductionDayViewSet(viewsets.ModelViewSet):
         serializer.instance = services.create_production_day(**serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.update_production_day(day=serializer.instance, **serializer.validated_data)
+        serializer.instance = services.update_production_day(
+            day=serializer.instance, now=timezone.now(), **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.delete_production_day(day=instance)
@@ -178,7 +180,9 @@ class HotSetSessionViewSet(
     @idempotent
     def start(self, request, pk=None):
         session = self.get_object()
-        return self._after(services.start_session(session=session, user=request.user, at=_moment(request, session)))
+        return self._after(
+            services.start_session(session=session, user=request.user, at=_moment(request, session), now=timezone.now())
+        )
 
     @extend_schema(
         parameters=[IDEMPOTENCY],
@@ -190,7 +194,11 @@ class HotSetSessionViewSet(
     @idempotent
     def confirm_crew_call(self, request, pk=None):
         session = self.get_object()
-        return self._after(services.confirm_crew_call(session=session, user=request.user, at=_moment(request, session)))
+        return self._after(
+            services.confirm_crew_call(
+                session=session, user=request.user, at=_moment(request, session), now=timezone.now()
+            )
+        )
 
     @extend_schema(
         parameters=[IDEMPOTENCY],
@@ -203,7 +211,9 @@ class HotSetSessionViewSet(
     def confirm_first_shot(self, request, pk=None):
         session = self.get_object()
         return self._after(
-            services.confirm_first_shot(session=session, user=request.user, at=_moment(request, session))
+            services.confirm_first_shot(
+                session=session, user=request.user, at=_moment(request, session), now=timezone.now()
+            )
         )
 
     @extend_schema(
@@ -216,7 +226,9 @@ class HotSetSessionViewSet(
     @idempotent
     def wrap(self, request, pk=None):
         session = self.get_object()
-        return self._after(services.wrap_session(session=session, user=request.user, at=_moment(request, session)))
+        return self._after(
+            services.wrap_session(session=session, user=request.user, at=_moment(request, session), now=timezone.now())
+        )
 
     @extend_schema(
         parameters=[IDEMPOTENCY],
@@ -230,7 +242,9 @@ class HotSetSessionViewSet(
         session = self.get_object()
         serializer = s.ReorderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        items = services.reorder_items(session=session, item_ids=serializer.validated_data["item_ids"])
+        items = services.reorder_items(
+            session=session, item_ids=serializer.validated_data["item_ids"], now=timezone.now()
+        )
         for item in items:
             item.session = session
         data = s.ScheduleItemSerializer(items, many=True, context={"tz": _session_tz(session)}).data
@@ -305,7 +319,7 @@ class SessionItemsView(_SessionChildMixin, generics.ListCreateAPIView):
             serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         position = values.pop("position", None)
-        item = services.add_item(session=session, values=values, position=position)
+        item = services.add_item(session=session, values=values, position=position, now=timezone.now())
         item.session = session
         data = s.ScheduleItemSerializer(item, context={"tz": _session_tz(session)}).data
         return Response(data, status=status.HTTP_201_CREATED)
@@ -441,11 +455,11 @@ class ScheduleItemViewSet(
         serializer = s.ScheduleItemSerializer(item, data=request.data, partial=True)
         with timezone.override(_session_tz(item.session)):
             serializer.is_valid(raise_exception=True)
-        item = services.update_item(item=item, **serializer.validated_data)
+        item = services.update_item(item=item, now=timezone.now(), **serializer.validated_data)
         return self._item(item)
 
     def perform_destroy(self, instance):
-        services.delete_item(item=instance)
+        services.delete_item(item=instance, now=timezone.now())
 
     def _item(self, item: ScheduleItem) -> Response:
         return Response(s.ScheduleItemSerializer(self.get_queryset().get(pk=item.pk)).data)
@@ -460,7 +474,9 @@ class ScheduleItemViewSet(
     @idempotent
     def start(self, request, pk=None):
         item = self.get_object()
-        return self._item(services.start_item(item=item, user=request.user, at=_moment(request, item.session)))
+        return self._item(
+            services.start_item(item=item, user=request.user, at=_moment(request, item.session), now=timezone.now())
+        )
 
     @extend_schema(
         parameters=[IDEMPOTENCY],
@@ -477,7 +493,11 @@ class ScheduleItemViewSet(
         with timezone.override(_session_tz(item.session)):
             serializer.is_valid(raise_exception=True)
         item = services.complete_item(
-            item=item, user=request.user, at=serializer.moment(), partial=serializer.validated_data["partial"]
+            item=item,
+            user=request.user,
+            at=serializer.moment(),
+            partial=serializer.validated_data["partial"],
+            now=timezone.now(),
         )
         return self._item(item)
 
@@ -491,4 +511,6 @@ class ScheduleItemViewSet(
     @idempotent
     def skip(self, request, pk=None):
         item = self.get_object()
-        return self._item(services.skip_item(item=item, user=request.user, at=_moment(request, item.session)))
+        return self._item(
+            services.skip_item(item=item, user=request.user, at=_moment(request, item.session), now=timezone.now())
+        )

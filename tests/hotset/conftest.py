@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from hotset import services
 from hotset.models import ScheduleItem
@@ -61,7 +62,7 @@ def add_item(session):
         values = {"kind": kind, "planned_duration_minutes": minutes, **fields}
         if kind == "block":
             values.setdefault("block_type", "custom")
-        return services.add_item(session=target or session, values=values)
+        return services.add_item(session=target or session, values=values, now=timezone.now())
 
     return _add
 

@@ -162,10 +162,10 @@ def _events(session, event_type):
 
 
 def _wrapped_with_a_completed_scene(session, standard_day):
-    services.confirm_crew_call(session=session, user=None, at=local("07:00"))
-    services.confirm_first_shot(session=session, user=None, at=local("09:30"))
-    services.complete_item(item=refresh(standard_day["1A"]), at=local("10:10"))
-    services.wrap_session(session=refresh(session), at=local("10:30"))
+    services.confirm_crew_call(session=session, user=None, at=local("07:00"), now=timezone.now())
+    services.confirm_first_shot(session=session, user=None, at=local("09:30"), now=timezone.now())
+    services.complete_item(item=refresh(standard_day["1A"]), at=local("10:10"), now=timezone.now())
+    services.wrap_session(session=refresh(session), at=local("10:30"), now=timezone.now())
     return refresh(standard_day["1A"])
 
 
@@ -249,7 +249,9 @@ def test_the_bulk_delete_action_is_refused_too(admin_client, session, standard_d
 
 def test_a_bulk_delete_with_one_refused_item_deletes_none(admin_client, session, standard_day):
     meal, scene = standard_day["meal"], standard_day["3C"]  # the meal comes first and could go alone
-    services.skip_item(item=scene, at=local("06:00"))  # a skipped item stays on record (the API: 409)
+    services.skip_item(
+        item=scene, at=local("06:00"), now=timezone.now()
+    )  # a skipped item stays on record (the API: 409)
     r = admin_client.post(
         reverse("admin:hotset_scheduleitem_changelist"),
         {"action": "delete_selected", "_selected_action": [meal.pk, scene.pk], "post": "yes"},
@@ -261,8 +263,8 @@ def test_a_bulk_delete_with_one_refused_item_deletes_none(admin_client, session,
 
 
 def test_a_refused_inline_row_saves_nothing_of_the_submit(admin_client, session, standard_day):
-    services.start_item(item=standard_day["crew_call"], at=local("07:00"))
-    services.complete_item(item=refresh(standard_day["crew_call"]), at=local("09:30"))
+    services.start_item(item=standard_day["crew_call"], at=local("07:00"), now=timezone.now())
+    services.complete_item(item=refresh(standard_day["crew_call"]), at=local("09:30"), now=timezone.now())
     data, items = _inline_data(session)
     done = items.index(refresh(standard_day["crew_call"]))
     pending = items.index(refresh(standard_day["3C"]))
@@ -410,7 +412,7 @@ def test_deleting_a_project_with_a_started_day_is_refused(admin_client, session,
 
 
 def test_deleting_a_started_session_or_its_day_is_refused(admin_client, session):
-    services.start_session(session=session, at=local("06:30"))
+    services.start_session(session=session, at=local("06:30"), now=timezone.now())
     r = admin_client.post(
         reverse("admin:hotset_hotsetsession_changelist"),
         {"action": "delete_selected", "_selected_action": [session.pk], "post": "yes"},

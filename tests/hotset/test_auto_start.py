@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from hotset import services, tasks
 from hotset.models import HotSetSession, HotSetSettings, Notification, ProductionDay
@@ -55,7 +56,7 @@ class TestAutoStart:
         assert refresh(session).status == "not_started"
 
     def test_started_or_wrapped_sessions_are_untouched(self, session):
-        services.start_session(session=session, at=local("06:00"))
+        services.start_session(session=session, at=local("06:00"), now=timezone.now())
         assert services.auto_start_sessions(now=local("06:45")) == []
         assert refresh(session).auto_started is False
 

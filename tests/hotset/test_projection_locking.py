@@ -23,7 +23,9 @@ def test_an_action_and_the_delayed_send_at_the_same_moment_both_succeed(monkeypa
     )
     session = services.create_session(production_day=day)
     item = services.add_item(
-        session=session, values={"kind": "scene", "scene_number": "1", "planned_duration_minutes": 30}
+        session=session,
+        values={"kind": "scene", "scene_number": "1", "planned_duration_minutes": 30},
+        now=timezone.now(),
     )
     ProjectionThrottle.objects.filter(session=session).update(
         pending_due_at=now - timedelta(seconds=1), last_sent_at=now - timedelta(seconds=6)
@@ -52,7 +54,7 @@ def test_an_action_and_the_delayed_send_at_the_same_moment_both_succeed(monkeypa
 
     def action():
         try:
-            services.start_item(item=item, at=timezone.now())
+            services.start_item(item=item, at=timezone.now(), now=timezone.now())
         except Exception as exc:
             errors["action"] = repr(exc)
         finally:
@@ -95,6 +97,7 @@ def test_two_scene_moves_in_opposite_directions_both_succeed(monkeypatch, broadc
             services.add_item(
                 session=sessions[-1],
                 values={"kind": "scene", "scene_number": f"{number}A", "planned_duration_minutes": 30},
+                now=timezone.now(),
             )
         )
     moves = [

@@ -14,6 +14,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
+from django.utils import timezone
 
 from config.asgi import application
 from hotset import services
@@ -56,7 +57,7 @@ def _changes(session, project, item, user):
     )
     services.update_settings(project=project, meal_due_hours_after_call=7, max_day_hours=11)
     services.dismiss_suggestion(suggestion=suggestion, user=user, now=session.production_day.general_call_time)
-    services.update_item(item=item, notes="Bring the rain machine")
+    services.update_item(item=item, notes="Bring the rain machine", now=timezone.now())
 
 
 @pytest.mark.django_db(transaction=True)

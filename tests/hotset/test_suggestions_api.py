@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from hotset import services
 from hotset.models import HotSetSession, ProductionDay, ScheduleItem, Suggestion
@@ -28,7 +29,7 @@ def behind(session, add_item, at_local):
     """Crew call 07:00, first shot 09:30; 1A (Kitchen, 42 min) still shooting at 10:30 → 18 min
     behind. Then 2B (Street) 30, meal 60, activity 20, 3C (Kitchen) 60, 4D (Street) 45: planned
     wrap 13:47, projected 14:05 — an 18-minute overrun."""
-    services.update_production_day(day=session.production_day, planned_wrap=local("13:47"))
+    services.update_production_day(day=session.production_day, planned_wrap=local("13:47"), now=timezone.now())
     items = {
         "crew_call": add_item(150, "block", block_type="crew_call"),
         "1A": add_item(42, scene_number="1A", set_name="Kitchen"),
@@ -39,8 +40,8 @@ def behind(session, add_item, at_local):
         "4D": add_item(45, scene_number="4D", set_name="Street"),
     }
     at_local("09:30")
-    services.confirm_crew_call(session=session, user=None, at=local("07:00"))
-    services.confirm_first_shot(session=session, user=None, at=local("09:30"))
+    services.confirm_crew_call(session=session, user=None, at=local("07:00"), now=timezone.now())
+    services.confirm_first_shot(session=session, user=None, at=local("09:30"), now=timezone.now())
     at_local("10:30")
     return items
 
@@ -82,9 +83,11 @@ def test_reading_regenerates_once_and_lists_by_impact(ad, session, behind):
 
 def test_back_on_schedule_withdraws_the_proposals(ad, session, behind, at_local):
     assert suggestions(ad, session)
-    services.complete_item(item=behind["1A"], at=local("10:30"))
-    services.skip_item(item=behind["2B"], at=local("10:30"))  # 30 min recovered
-    services.start_item(item=behind["meal"], at=local("10:30"))  # meal planned at 10:42: ahead again
+    services.complete_item(item=behind["1A"], at=local("10:30"), now=timezone.now())
+    services.skip_item(item=behind["2B"], at=local("10:30"), now=timezone.now())  # 30 min recovered
+    services.start_item(
+        item=behind["meal"], at=local("10:30"), now=timezone.now()
+    )  # meal planned at 10:42: ahead again
     assert suggestions(ad, session) == []
     assert EventLog.objects.filter(event_type="hotset.suggestion.withdrawn").exists()
 
@@ -176,14 +179,14 @@ def test_scene_move_to_a_wrapped_day_is_409(ad, project, session, behind, at_loc
         project=project, date=date(2025, 6, 9), day_number=2, general_call_time=local("07:00", date(2025, 6, 9))
     )
     earlier = services.create_session(production_day=day0)
-    services.start_session(session=earlier, at=local("07:00", date(2025, 6, 9)))
-    services.wrap_session(session=earlier, at=local("18:00", date(2025, 6, 9)))
+    services.start_session(session=earlier, at=local("07:00", date(2025, 6, 9)), now=timezone.now())
+    services.wrap_session(session=earlier, at=local("18:00", date(2025, 6, 9)), now=timezone.now())
     move = find(suggestions(ad, session), "scene_move")
     assert apply(ad, move, {"production_day": day0.pk}).status_code == 409
 
 
 def test_apply_extend_day_records_the_extended_wrap_and_keeps_the_planned_one(ad, session, behind):
-    services.update_production_day(day=session.production_day, planned_wrap=local("13:47"))
+    services.update_production_day(day=session.production_day, planned_wrap=local("13:47"), now=timezone.now())
     extend = find(suggestions(ad, session), "extend_day")
     assert extend["compliance_flag"] and "Overtime rule" in extend["compliance_warning"]
     assert extend["minutes_recoverable"] == 18
@@ -209,7 +212,7 @@ def test_warnings_are_dismissed_not_applied(ad, session, behind, at_local):
 
 def test_stale_suggestion_is_409(ad, session, behind):
     row = find(suggestions(ad, session), "skip_activity")
-    services.skip_item(item=behind["activity"], at=local("10:30"))  # done by hand meanwhile
+    services.skip_item(item=behind["activity"], at=local("10:30"), now=timezone.now())  # done by hand meanwhile
     assert apply(ad, row).status_code == 409
 
 
@@ -227,7 +230,7 @@ def test_only_the_first_ad_applies_or_dismisses(api_as, ad, session, behind):
 def test_a_wrapped_day_has_no_suggestions(ad, session, behind):
     assert suggestions(ad, session)
     row = find(suggestions(ad, session), "scene_cut")
-    services.wrap_session(session=session, at=local("10:30"))
+    services.wrap_session(session=session, at=local("10:30"), now=timezone.now())
     assert suggestions(ad, session) == []
     assert apply(ad, row).status_code == 404  # withdrawn proposals are gone
 
