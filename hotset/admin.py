@@ -37,6 +37,7 @@ _DELETED_ALONG = (HotSetSettings, Suggestion, SceneMove, Notification, Projectio
 
 SETTINGS = set(services.SETTINGS_FIELDS)
 ITEM_FIELDS = set(services.ITEM_EDITABLE_FIELDS)
+PROJECT_FIELDS = set(services.PROJECT_EDITABLE_FIELDS)
 DAY_FIELDS = ("project", "date", "day_number", "general_call_time", "planned_wrap", "location", "notes")
 
 
@@ -94,7 +95,9 @@ class ProjectAdmin(DeletesThroughService):
         if not change:  # the project with its settings, as the API makes it
             _adopt(obj, services.create_project(name=obj.name, timezone_name=obj.timezone))
             return
-        super().save_model(request, obj, form, change)  # name and time zone: there is no update service
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in PROJECT_FIELDS}
+        if changes:
+            _adopt(obj, services.update_project(project=Project.objects.get(pk=obj.pk), **changes))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not HotSetSettings:

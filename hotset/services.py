@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -71,6 +73,7 @@ SETTINGS_FIELDS = (
     "max_day_hours",
     "turnaround_hours",
 )
+PROJECT_EDITABLE_FIELDS = ("name", "timezone")
 DAY_EDITABLE_FIELDS = (
     "project",
     "date",
@@ -146,6 +149,14 @@ def create_project(*, name: str, timezone_name: str = "UTC") -> Project:
     """A project and its hot set settings (the defaults)."""
     project = Project.objects.create(name=name, timezone=timezone_name)
     HotSetSettings.objects.create(project=project)
+    return project
+
+
+@transaction.atomic
+def update_project(*, project: Project, **changes) -> Project:
+    """Renames a project or changes its time zone."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    model_update(instance=project, fields=PROJECT_EDITABLE_FIELDS, data=changes)
     return project
 
 
@@ -730,14 +741,32 @@ def _publish_projection(session_id: int, now: datetime) -> None:
     events.publish(events.PROJECTION_UPDATED, summary, session_id=session_id)
 
 
+# Set while a service makes several schedule changes as one (applying a suggestion): the
+# suggestions are regenerated once, at its end, instead of after each change.
+_suggestions_deferred: ContextVar[bool] = ContextVar("hotset_suggestions_deferred", default=False)
+
+
+@contextmanager
+def _one_regeneration():
+    token = _suggestions_deferred.set(True)
+    try:
+        yield
+    finally:
+        _suggestions_deferred.reset(token)
+
+
 def request_projection_update(*, session_id: int, now: datetime) -> str:
-    """Publishes ``hotset.projection.updated`` for the session now, or schedules one.
+    """Publishes ``hotset.projection.updated`` for the session now, or schedules one, and
+    regenerates the session's suggestions (every schedule change ends here: reading them
+    never writes).
 
     At most one per session per PROJECTION_COALESCE: inside the window the first change
     schedules a delayed send (a Celery task with a countdown) that recomputes the latest
     projection when it runs — so the last change wins — and further changes ride on it.
     Returns "sent", "scheduled" or "coalesced". Call inside the change's transaction.
     """
+    if not _suggestions_deferred.get():
+        regenerate_suggestions(session=HotSetSession(pk=session_id), now=now)
     ProjectionThrottle.objects.bulk_create([ProjectionThrottle(session_id=session_id)], ignore_conflicts=True)
     throttle = ProjectionThrottle.objects.select_for_update().get(session_id=session_id)
     if throttle.pending_due_at is not None and now < throttle.pending_due_at + PROJECTION_STALE_AFTER:
@@ -783,6 +812,7 @@ def send_scheduled_projection(*, session_id: int, now: datetime, early: bool = F
         return 0.0
     if now < throttle.pending_due_at and not early:
         return (throttle.pending_due_at - now).total_seconds()
+    regenerate_suggestions(session=HotSetSession(pk=session_id), now=now)  # the tick: as of now
     _publish_projection(session_id, now)
     throttle.last_sent_at = now
     throttle.pending_due_at = None
@@ -802,6 +832,15 @@ _SUGGESTION_FIELDS = (
     "compliance_warning",
     "payload",
 )
+
+
+def regenerate_open_suggestions(*, now: datetime) -> int:
+    """The minute tick: time passing alone changes the suggestions of a day in progress (an
+    item overrunning, a meal coming due), so each such day's are regenerated; returns how many."""
+    session_ids = list(HotSetSession.objects.filter(status=Status.IN_PROGRESS).values_list("pk", flat=True))
+    for session_id in session_ids:
+        regenerate_suggestions(session=HotSetSession(pk=session_id), now=now)
+    return len(session_ids)
 
 
 @transaction.atomic
@@ -963,6 +1002,13 @@ def apply_suggestion(*, suggestion: Suggestion, user, now: datetime, production_
     """Changes the schedule as the suggestion says; ``production_day`` picks (or overrides) the
     day a scene moves to. 409 when it is not ``proposed`` or the schedule has moved on; 400 for
     a warning (nothing to apply) or a bad target day."""
+    # Once, at the end, not after each change it makes (the day a scene moves to catches up on
+    # its next change or the minute tick).
+    with _one_regeneration():
+        return _apply_suggestion(suggestion=suggestion, user=user, now=now, production_day=production_day)
+
+
+def _apply_suggestion(*, suggestion: Suggestion, user, now: datetime, production_day: int | None) -> Suggestion:
     if suggestion.type == Suggestion.Type.SCENE_MOVE:
         day_id = production_day if production_day is not None else suggestion.payload.get("production_day_id")
         _lock_move_sessions(suggestion, day_id)

@@ -73,6 +73,9 @@ class ProjectViewSet(viewsets.ModelViewSet):
         data = serializer.validated_data
         serializer.instance = services.create_project(name=data["name"], timezone_name=data.get("timezone", "UTC"))
 
+    def perform_update(self, serializer):
+        serializer.instance = services.update_project(project=serializer.instance, **serializer.validated_data)
+
     def perform_destroy(self, instance):
         services.delete_project(project=instance)
 
@@ -350,12 +353,13 @@ _IMPACT_RANK = Case(
 @extend_schema(
     summary="Catch-up suggestions of the session",
     description=(
-        "Regenerates the session's proposed suggestions for now, then lists them (most impact first). "
+        "The session's proposed suggestions, most impact first (regenerated after every schedule change "
+        "and every minute while the day is in progress; reading them changes nothing). "
         "Only `proposed` ones unless `?status=` asks for applied or dismissed ones."
     ),
 )
 class SessionSuggestionsView(_SessionChildMixin, generics.ListAPIView):
-    """Catch-up suggestions and warnings for the session (regenerated on every read, for now)."""
+    """Catch-up suggestions and warnings for the session (written by the services, never on read)."""
 
     serializer_class = s.SuggestionSerializer
     filterset_fields = ["status", "type", "impact"]
@@ -372,7 +376,7 @@ class SessionSuggestionsView(_SessionChildMixin, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         # Suggestions are of now; a stray ?at= is still held to the years every read accepts.
         query_moment(request)
-        services.regenerate_suggestions(session=self.get_session(), now=timezone.now())
+        selectors.ensure_suggestions_computable(self.get_session())
         return super().list(request, *args, **kwargs)
 
 

@@ -530,3 +530,33 @@ def test_settings_added_in_the_admin_go_through_update_settings(
     assert r.status_code == 302, r.content[:2000]
     assert HotSetSettings.objects.get(project=project).grace_minutes == 20
     assert EventLog.objects.filter(event_type="hotset.settings.updated", payload__project_id=project.pk).exists()
+
+
+def test_a_project_renamed_in_the_admin_goes_through_update_project(admin_client, project, monkeypatch):
+    calls = []
+    real = services.update_project
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "update_project", spy)
+    data = {
+        "name": "Renamed",
+        "timezone": "Europe/Paris",
+        "hotset_settings-TOTAL_FORMS": "0",
+        "hotset_settings-INITIAL_FORMS": "0",
+        "hotset_settings-MIN_NUM_FORMS": "0",
+        "hotset_settings-MAX_NUM_FORMS": "1",
+    }
+    r = admin_client.post(reverse("admin:hotset_project_change", args=[project.pk]), data)
+    assert r.status_code == 302, r.content[:2000]
+    assert [sorted(set(c) - {"project"}) for c in calls] == [["name", "timezone"]]
+    assert (refresh(project).name, refresh(project).timezone) == ("Renamed", "Europe/Paris")
+
+
+def test_a_project_update_refuses_a_field_it_does_not_own(project):
+    from config.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        services.update_project(project=project, created_at=None)

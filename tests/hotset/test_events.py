@@ -197,7 +197,7 @@ async def test_hot_set_events_reach_a_subscribed_socket(make_user, session, stan
     await database_sync_to_async(ProjectionThrottle.objects.all().update)(last_sent_at=None, pending_due_at=None)
     await database_sync_to_async(services.start_item)(item=standard_day["1A"], at=timezone.now(), now=timezone.now())
     seen = set()
-    for _ in range(8):
+    for _ in range(30):  # the day's suggestions reach the producer's role group too
         message = await communicator.receive_json_from(timeout=2)
         if message["group"] == group:
             seen.add(message["type"])
