@@ -22,7 +22,7 @@ from hotset.models import (
 )
 from realtime.groups import HOTSET_SESSION, object_group
 from realtime.models import EventLog
-from tests.hotset.conftest import DAY, local, refresh
+from tests.hotset.factories import DAY, local, refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from hotset import services, tasks
 from hotset.models import HotSetSession, HotSetSettings, Notification, ProductionDay
 from realtime.groups import HOTSET_SESSION, object_group, role_group, user_group
 from realtime.models import EventLog
-from tests.hotset.conftest import DAY, local, refresh
+from tests.hotset.factories import DAY, local, refresh
 
 
 def _settings(project, **changes):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from hotset import selectors, services
 from hotset.models import Notification
-from tests.hotset.conftest import local, refresh
+from tests.hotset.factories import local, refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from hotset.models import ProjectionThrottle
 from realtime import registry
 from realtime.groups import HOTSET_SESSION, object_group
 from realtime.models import EventLog
-from tests.conftest import access_token
-from tests.hotset.conftest import local, refresh
+from tests.factories import access_token
+from tests.hotset.factories import local, refresh
 
 
 def _events(session, event_type=None):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from hotset import services
 from hotset.models import IdempotentRequest, ScheduleItem
 from realtime.models import EventLog
-from tests.hotset.conftest import local, refresh
+from tests.hotset.factories import local, refresh
 
 BASE = "/api/v1/hotset"
 
@@ -132,7 +132,7 @@ class TestReplays:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_key_twice_at_once_makes_one_change(api_as, roles):
-    from tests.hotset.conftest import DAY
+    from tests.hotset.factories import DAY
 
     project = services.create_project(name="Race", timezone_name="Europe/London")
     day = services.create_production_day(project=project, date=DAY, day_number=1, general_call_time=local("07:00"))

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from hotset import services
 from hotset.models import ScheduleItem
-from tests.hotset.conftest import local
+from tests.hotset.factories import local
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from hotset import report as rp
 from hotset import services
-from tests.hotset.conftest import local
+from tests.hotset.factories import local
 
 CALL = datetime(2025, 3, 10, 7, 0, tzinfo=UTC)
 RULES = rp.LabourRules()

@@ -20,7 +20,7 @@ from config.asgi import application
 from hotset import services
 from hotset.models import Suggestion
 from realtime.groups import HOTSET_SESSION, object_group
-from tests.conftest import access_token
+from tests.factories import access_token
 
 RESTRICTED = ("hotset.settings.", "hotset.suggestion.")
 SETTINGS_GROUP = "hotset.session-settings.%d"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from hotset import services
 from hotset.models import HotSetSession, ProductionDay, ScheduleItem, Suggestion
 from realtime.models import EventLog
-from tests.hotset.conftest import local, refresh
+from tests.hotset.factories import local, refresh
 
 pytestmark = pytest.mark.django_db
 

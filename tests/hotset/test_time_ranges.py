@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from hotset import services
 from hotset.models import ProductionDay, ScheduleItem
-from tests.hotset.conftest import local, refresh
+from tests.hotset.factories import local, refresh
 
 pytestmark = pytest.mark.django_db
 
