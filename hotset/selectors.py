@@ -1,4 +1,9 @@
-"""Reads of the hot set: the projection (two queries whatever the number of items) and friends."""
+"""Reads of the hot set: the projection (two queries whatever the number of items) and friends.
+
+Past ~450 lines: the projection, the report and the suggestions' input share the same
+row-to-timeline conversion and the range checks that turn a stored time the maths cannot
+take into a 409; kept together so every read checks them the same way.
+"""
 
 from __future__ import annotations
 
