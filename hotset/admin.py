@@ -37,6 +37,7 @@ _DELETED_ALONG = (HotSetSettings, Suggestion, SceneMove, Notification, Projectio
 
 SETTINGS = set(services.SETTINGS_FIELDS)
 ITEM_FIELDS = set(services.ITEM_EDITABLE_FIELDS)
+PROJECT_FIELDS = set(services.PROJECT_EDITABLE_FIELDS)
 DAY_FIELDS = ("project", "date", "day_number", "general_call_time", "planned_wrap", "location", "notes")
 
 
@@ -94,7 +95,9 @@ class ProjectAdmin(DeletesThroughService):
         if not change:  # the project with its settings, as the API makes it
             _adopt(obj, services.create_project(name=obj.name, timezone_name=obj.timezone))
             return
-        super().save_model(request, obj, form, change)  # name and time zone: there is no update service
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in PROJECT_FIELDS}
+        if changes:
+            _adopt(obj, services.update_project(project=Project.objects.get(pk=obj.pk), **changes))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not HotSetSettings:
@@ -105,7 +108,7 @@ class ProjectAdmin(DeletesThroughService):
             if inline.has_changed() and inline.cleaned_data and not inline.cleaned_data.get("DELETE"):
                 changes = {name: inline.cleaned_data[name] for name in inline.changed_data if name in SETTINGS}
                 if changes:
-                    settings = services.update_settings(project=form.instance, changes=changes)
+                    settings = services.update_settings(project=form.instance, **changes)
                     formset.changed_objects.append((settings, list(changes)))
 
     def save_related(self, request, form, formsets, change):
@@ -179,11 +182,11 @@ class HotSetSettingsAdmin(ServiceWritesAdmin):
     def save_model(self, request, obj, form, change):
         if not change:  # a project without settings (every new one has them): the defaults, then the form's values
             changes = {name: form.cleaned_data[name] for name in SETTINGS if name in form.cleaned_data}
-            _adopt(obj, services.update_settings(project=obj.project, changes=changes))
+            _adopt(obj, services.update_settings(project=obj.project, **changes))
             return
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in SETTINGS}
         if changes:  # through the service: open sessions hear about it
-            services.update_settings(project=obj.project, changes=changes)
+            services.update_settings(project=obj.project, **changes)
 
 
 @admin.register(ProductionDay)
@@ -202,7 +205,7 @@ class ProductionDayAdmin(DeletesThroughService):
             return
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in DAY_FIELDS}
         if changes:
-            services.update_production_day(day=ProductionDay.objects.get(pk=obj.pk), changes=changes)
+            services.update_production_day(day=ProductionDay.objects.get(pk=obj.pk), now=timezone.now(), **changes)
 
     def delete_model(self, request, obj):
         services.delete_production_day(day=obj)
@@ -287,16 +290,18 @@ class HotSetSessionAdmin(DeletesThroughService):
                 if item.pk and saved is None:
                     raise Conflict("The item was deleted meanwhile.")
                 if deleting:
-                    services.delete_item(item=saved)
+                    services.delete_item(item=saved, now=timezone.now())
                     formset.deleted_objects.append(saved)
                 elif saved:
                     changes = {n: inline.cleaned_data[n] for n in inline.changed_data if n in ITEM_FIELDS}
                     if changes:
-                        updated = services.update_item(item=saved, changes=changes)
+                        updated = services.update_item(item=saved, now=timezone.now(), **changes)
                         formset.changed_objects.append((updated, list(changes)))
                 else:
                     values = {n: inline.cleaned_data.get(n) for n in ITEM_FIELDS if n in inline.cleaned_data}
-                    formset.new_objects.append(services.add_item(session=session, values=_item_values(values)))
+                    formset.new_objects.append(
+                        services.add_item(session=session, values=_item_values(values), now=timezone.now())
+                    )
             except DomainError as exc:
                 exc.detail = f"{label}: {exc.detail}"
                 raise
@@ -313,7 +318,8 @@ class HotSetSessionAdmin(DeletesThroughService):
         done = 0
         for session in queryset:
             try:
-                service(session=session, user=request.user, at=timezone.now())
+                now = timezone.now()
+                service(session=session, user=request.user, at=now, now=now)
                 done += 1
             except DomainError as exc:
                 self.message_user(request, f"{session}: {exc.detail}", level=messages.WARNING)
@@ -358,19 +364,19 @@ class ScheduleItemAdmin(ServiceWritesAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             values = {n: form.cleaned_data.get(n) for n in ITEM_FIELDS if n in form.cleaned_data}
-            _adopt(obj, services.add_item(session=obj.session, values=_item_values(values)))
+            _adopt(obj, services.add_item(session=obj.session, values=_item_values(values), now=timezone.now()))
             return
         changes = {n: form.cleaned_data[n] for n in form.changed_data if n in ITEM_FIELDS}
         if changes:
-            services.update_item(item=ScheduleItem.objects.get(pk=obj.pk), changes=changes)
+            services.update_item(item=ScheduleItem.objects.get(pk=obj.pk), now=timezone.now(), **changes)
 
     def delete_model(self, request, obj):
-        services.delete_item(item=obj)
+        services.delete_item(item=obj, now=timezone.now())
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():  # all of them or none
             for item in queryset:
-                services.delete_item(item=item)
+                services.delete_item(item=item, now=timezone.now())
 
 
 @admin.register(Notification)

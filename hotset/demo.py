@@ -72,5 +72,6 @@ def seed(*, users, stdout) -> None:
                     "pages_eighths": eighths,
                     "setups": setups,
                 },
+                now=timezone.now(),
             )
     stdout.write(f"Hot set: {project.name}, day {day.day_number} ({day.date}) → /dash/hotset/{session.pk}/")

@@ -6,13 +6,12 @@ first_ad by default). A group carries only what every subscriber may read: the s
 group (anyone who may view the session, the crew included) gets the day, its schedule,
 the projection and notifications; settings changes and suggestions, which the crew may not
 read, go to the session's settings and suggestions groups (``view_hotsetsettings`` and
-``view_suggestion``, hotset/apps.py).
+``view_suggestion``, hotset/permissions.py).
 """
 
 from __future__ import annotations
 
-from realtime.broadcast import publish
-from realtime.groups import hotset_session_group, hotset_session_settings_group, hotset_session_suggestions_group
+from realtime import broadcast, groups
 
 SESSION_CREATED = "hotset.session.created"
 SESSION_STARTED = "hotset.session.started"
@@ -115,20 +114,30 @@ def suggestion_payload(suggestion) -> dict:
     }
 
 
-def to_session(event_type: str, session_id: int, payload: dict, *, extra_groups=()) -> list[dict]:
-    """Publishes ``event_type`` to the session's group (and ``extra_groups``); sent after commit."""
-    if event_type.startswith((SETTINGS_PREFIX, SUGGESTION_PREFIX)):
-        raise ValueError(f"{event_type} is not for every viewer of the session")
-    return publish(event_type, payload, groups=[hotset_session_group(session_id), *extra_groups])
+def day_updated_payload(session, day) -> dict:
+    return {
+        "session_id": session.pk,
+        "production_day_id": day.pk,
+        "general_call_time": _iso(day.general_call_time),
+        "planned_wrap": _iso(day.planned_wrap),
+        "extended_wrap": _iso(day.extended_wrap),
+        "location": day.location,
+    }
 
 
-def to_session_settings(session_id: int, payload: dict) -> list[dict]:
-    """``hotset.settings.updated`` for those following the session who may read the settings."""
-    return publish(SETTINGS_UPDATED, payload, groups=[hotset_session_settings_group(session_id)])
+def session_group(event_type: str, session_id: int) -> str:
+    """The session's group an event goes to: settings and suggestions have their own (the crew
+    may not read them); every other event goes to everyone who may view the session."""
+    if event_type.startswith(SETTINGS_PREFIX):
+        return groups.object_group(groups.HOTSET_SESSION_SETTINGS, session_id)
+    if event_type.startswith(SUGGESTION_PREFIX):
+        return groups.object_group(groups.HOTSET_SESSION_SUGGESTIONS, session_id)
+    return groups.object_group(groups.HOTSET_SESSION, session_id)
 
 
-def to_session_suggestions(event_type: str, session_id: int, payload: dict) -> list[dict]:
-    """A ``hotset.suggestion.*`` event for those following the session who may read suggestions."""
-    if not event_type.startswith(SUGGESTION_PREFIX):
-        raise ValueError(f"{event_type} is not a suggestion event")
-    return publish(event_type, payload, groups=[hotset_session_suggestions_group(session_id)])
+def publish(event_type: str, payload: dict, *, session_id: int | None, extra_groups=()) -> list[dict]:
+    """Logs the event for the session's group chosen by the type's prefix (``session_group``),
+    ``extra_groups`` and the rule roles; delivered after commit. ``session_id=None``: the rule
+    roles (and ``extra_groups``) only, e.g. settings changed while no session is open."""
+    targets = [session_group(event_type, session_id)] if session_id is not None else []
+    return broadcast.publish(event_type, payload, groups=[*targets, *extra_groups])

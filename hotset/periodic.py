@@ -8,6 +8,12 @@ PERIODIC_JOBS = [
         description="Starts due hot set sessions (call time minus the project's minutes) and notifies.",
     ),
     PeriodicJob(
+        name="hotset.regenerate_suggestions",
+        task="hotset.regenerate_suggestions",
+        every_seconds=60,
+        description="Regenerates the catch-up suggestions of the days in progress as time passes.",
+    ),
+    PeriodicJob(
         name="hotset.purge_idempotency_keys",
         task="hotset.purge_idempotency_keys",
         every_seconds=3600,

@@ -1,47 +1,45 @@
-"""DRF permissions of the hot set, from Django perms granted to the role groups (hotset/roles.py).
+"""Who may see and run the hot set: the perms the views name in ``action_perms`` (granted to the
+role groups, hotset/roles.py), and who may follow a session's socket groups.
 
-Each viewset maps its actions (optionally ``action:METHOD``) to the perms they need; reads need
-the model's ``view_*`` perm, so only the roles given it (SPEC: first_ad, producer, director,
-production_manager, and the crew for the schedule) see the hot set.
+Reads need the model's ``view_*`` perm, so only the roles given it (SPEC: first_ad, producer,
+director, production_manager, and the crew for the schedule) see the hot set.
 """
 
 from __future__ import annotations
 
-from rest_framework import permissions
-
-from config.permissions import require_perms
+from realtime import groups, registry
 
 RUN_HOT_SET = "hotset.run_hot_set"
 
 
-class ActionPermissionsMixin:
-    """``action_perms = {"list": ("hotset.view_x",), "settings:PUT": ("hotset.change_y",), "GET": (...)}``.
+def _can_follow(user, object_id: str, *perms: str) -> bool:
+    from hotset.models import HotSetSession
 
-    Looked up as ``action:METHOD``, then ``action``, then ``METHOD`` (generic views have no action).
+    if not (user and user.is_authenticated and user.has_perms(("hotset.view_hotsetsession", *perms))):
+        return False
+    return HotSetSession.objects.filter(pk=int(object_id)).exists()
+
+
+def can_view_session(user, object_id: str) -> bool:
+    """May ``user`` follow ``hotset.session.<object_id>`` over /ws/? (view perm and the session exists).
+
+    Every event on that group is one the session's viewers (the crew included) may read over REST.
     """
-
-    action_perms: dict[str, tuple[str, ...]] = {}
-
-    def get_permissions(self):
-        action = getattr(self, "action", None)
-        method = self.request.method if self.request is not None else "GET"
-        perms = self.action_perms.get(f"{action}:{method}")
-        if perms is None:
-            perms = self.action_perms.get(action) if action else self.action_perms.get(method)
-        if perms is None:
-            # An unmapped method (405 follows) or OPTIONS: signed-in users only.
-            return [permissions.IsAuthenticated()]
-        return [require_perms(*perms)()]
+    return _can_follow(user, object_id)
 
 
-def model_perms(model: str) -> dict[str, tuple[str, ...]]:
-    """The CRUD actions of a ModelViewSet mapped to ``hotset.<action>_<model>``."""
-    view = (f"hotset.view_{model}",)
-    return {
-        "list": view,
-        "retrieve": view,
-        "create": (f"hotset.add_{model}",),
-        "update": (f"hotset.change_{model}",),
-        "partial_update": (f"hotset.change_{model}",),
-        "destroy": (f"hotset.delete_{model}",),
-    }
+def can_view_session_settings(user, object_id: str) -> bool:
+    """``hotset.session-settings.<id>``: the project's settings changes, for those who may read them."""
+    return _can_follow(user, object_id, "hotset.view_hotsetsettings")
+
+
+def can_view_session_suggestions(user, object_id: str) -> bool:
+    """``hotset.session-suggestions.<id>``: the catch-up suggestions, for those who may read them."""
+    return _can_follow(user, object_id, "hotset.view_suggestion")
+
+
+def register_subscriptions() -> None:
+    """A session's viewers follow its group; its settings and suggestions groups need their reads too."""
+    registry.register_subscription(groups.HOTSET_SESSION, can_view_session)
+    registry.register_subscription(groups.HOTSET_SESSION_SETTINGS, can_view_session_settings)
+    registry.register_subscription(groups.HOTSET_SESSION_SUGGESTIONS, can_view_session_suggestions)

@@ -1,4 +1,9 @@
-"""Reads of the hot set: the projection (two queries whatever the number of items) and friends."""
+"""Reads of the hot set: the projection (two queries whatever the number of items) and friends.
+
+Past ~450 lines: the projection, the report and the suggestions' input share the same
+row-to-timeline conversion and the range checks that turn a stored time the maths cannot
+take into a 409; kept together so every read checks them the same way.
+"""
 
 from __future__ import annotations
 
@@ -360,16 +365,28 @@ def projection_summary(projection_data: dict) -> dict:
     return {key: value for key, value in projection_data.items() if key != "items"}
 
 
-def suggestion_input(session: HotSetSession) -> tuple[suggestions.Day, suggestions.Rules]:
-    """What ``suggestions.generate`` needs for the session: its schedule, later days and rules."""
+def _ensure_suggestion_input_in_range(session: HotSetSession, rows) -> None:
     day = session.production_day
-    project = day.project
-    rows = list(ScheduleItem.objects.filter(session=session).order_by("position"))
     ensure_in_range(
         day={name: getattr(day, name, None) for name, _title in _DAY_TIMES},
         session={"crew_call_confirmed_at": session.crew_call_confirmed_at},
         items=[_orm_item(row) for row in rows],
     )
+
+
+def ensure_suggestions_computable(session: HotSetSession) -> None:
+    """The 409 a day in progress whose stored times the maths cannot take answers on its
+    suggestions (as its projection and report do), checked by a read that writes nothing."""
+    if session.status == HotSetSession.Status.IN_PROGRESS:
+        _ensure_suggestion_input_in_range(session, ScheduleItem.objects.filter(session=session))
+
+
+def suggestion_input(session: HotSetSession) -> tuple[suggestions.Day, suggestions.Rules]:
+    """What ``suggestions.generate`` needs for the session: its schedule, later days and rules."""
+    day = session.production_day
+    project = day.project
+    rows = list(ScheduleItem.objects.filter(session=session).order_by("position"))
+    _ensure_suggestion_input_in_range(session, rows)
     entries = tuple(
         suggestions.Entry(
             item=timeline.Item(

@@ -27,6 +27,12 @@ moves that touch a labour rule — a compliance warning. It reads the numbers fr
 
 Each proposal has a ``target`` ("item:12", "day", "meal:2", ...): a session holds at most one
 proposal per (type, target).
+
+Why one module past ~450 lines: it is one algorithm read top to bottom — the inputs, the shared
+arithmetic, ``generate``, then one section per proposal family (moves, then warnings) that each
+call back into the same private helpers and the projected meal clock. Split, every family
+module would import most of the others' private helpers, and the house-style purity check
+(tests/core) covers exactly this module.
 """
 
 from __future__ import annotations

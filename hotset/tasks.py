@@ -14,6 +14,12 @@ def auto_start_sessions() -> list[int]:
     return services.auto_start_sessions(now=timezone.now())
 
 
+@shared_task(name="hotset.regenerate_suggestions")
+def regenerate_suggestions() -> int:
+    """Every minute: the suggestions of the days in progress, as of now (reading never writes)."""
+    return services.regenerate_open_suggestions(now=timezone.now())
+
+
 @shared_task(name="hotset.send_projection_update")
 def send_projection_update(session_id: int) -> None:
     """The delayed, coalesced ``hotset.projection.updated`` of a session (latest state wins).

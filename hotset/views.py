@@ -85,9 +85,9 @@ def session_dashboard(request, session_id: int):
     # Read before the data: the page resumes its groups from here (realtime.js).
     positions = page_positions(
         [
-            groups.hotset_session_group(session.pk),
-            *([groups.hotset_session_settings_group(session.pk)] if can_view_settings else []),
-            *([groups.hotset_session_suggestions_group(session.pk)] if can_view_suggestions else []),
+            groups.object_group(groups.HOTSET_SESSION, session.pk),
+            *([groups.object_group(groups.HOTSET_SESSION_SETTINGS, session.pk)] if can_view_settings else []),
+            *([groups.object_group(groups.HOTSET_SESSION_SUGGESTIONS, session.pk)] if can_view_suggestions else []),
         ]
     )
     projection, problem = _projection_or_problem(session)

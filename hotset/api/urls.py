@@ -1,12 +1,11 @@
 """API routes of the hot set, mounted at /api/v1/hotset/ (paths as SPEC §9)."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from hotset.api import views
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="hotset-project")
 router.register("days", views.ProductionDayViewSet, basename="hotset-day")
 router.register("sessions", views.HotSetSessionViewSet, basename="hotset-session")

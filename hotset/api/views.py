@@ -1,4 +1,9 @@
-"""Hot set API views: thin — validate, call a service, serialize."""
+"""Hot set API views: thin — validate, call a service, serialize.
+
+Past ~450 lines because each of the five viewsets' actions carries its OpenAPI description
+(``extend_schema``), about a third of the file; the code itself is one short method per
+action. (To split by resource into ``hotset/api/views/`` if it grows further.)
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.api import ActionMomentSerializer, action_moment
+from config.permissions import model_perms
 from hotset import report as report_module
 from hotset import selectors, services
 from hotset.api import serializers as s
@@ -23,7 +29,7 @@ from hotset.filters import HotSetSessionFilter, ProductionDayFilter, ProjectFilt
 from hotset.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY
 from hotset.idempotency import idempotent
 from hotset.models import HotSetSession, Notification, ProductionDay, Project, ScheduleItem, Suggestion
-from hotset.permissions import RUN_HOT_SET, ActionPermissionsMixin, model_perms
+from hotset.permissions import RUN_HOT_SET
 
 VIEW_SESSION = ("hotset.view_hotsetsession",)
 VIEW_ITEMS = ("hotset.view_scheduleitem",)
@@ -55,14 +61,14 @@ _AT_PARAMETER = OpenApiParameter(
     list=extend_schema(summary="Projects"),
     create=extend_schema(summary="Create a project (with default hot set settings)"),
 )
-class ProjectViewSet(ActionPermissionsMixin, viewsets.ModelViewSet):
+class ProjectViewSet(viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
     queryset = Project.objects.all()
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilter
     ordering_fields = ["name", "created_at"]
     action_perms = {
-        **model_perms("project"),
+        **model_perms("hotset", "project"),
         "hotset_settings:GET": ("hotset.view_hotsetsettings",),
         "hotset_settings:PUT": ("hotset.change_hotsetsettings",),
         "hotset_settings:PATCH": ("hotset.change_hotsetsettings",),
@@ -71,6 +77,9 @@ class ProjectViewSet(ActionPermissionsMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.create_project(name=data["name"], timezone_name=data.get("timezone", "UTC"))
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_project(project=serializer.instance, **serializer.validated_data)
 
     def perform_destroy(self, instance):
         services.delete_project(project=instance)
@@ -90,24 +99,24 @@ class ProjectViewSet(ActionPermissionsMixin, viewsets.ModelViewSet):
             return Response(s.HotSetSettingsSerializer(settings).data)
         serializer = s.HotSetSettingsSerializer(settings, data=request.data, partial=request.method == "PATCH")
         serializer.is_valid(raise_exception=True)
-        settings = services.update_settings(project=project, changes=dict(serializer.validated_data))
+        settings = services.update_settings(project=project, **serializer.validated_data)
         return Response(s.HotSetSettingsSerializer(settings).data)
 
 
-class ProductionDayViewSet(ActionPermissionsMixin, viewsets.ModelViewSet):
+class ProductionDayViewSet(viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
     queryset = ProductionDay.objects.select_related("project", "hotset_session")
     serializer_class = s.ProductionDaySerializer
     filterset_class = ProductionDayFilter
     ordering_fields = ["date", "day_number", "general_call_time"]
-    action_perms = model_perms("productionday")
+    action_perms = model_perms("hotset", "productionday")
 
     def perform_create(self, serializer):
         serializer.instance = services.create_production_day(**serializer.validated_data)
 
     def perform_update(self, serializer):
         serializer.instance = services.update_production_day(
-            day=serializer.instance, changes=dict(serializer.validated_data)
+            day=serializer.instance, now=timezone.now(), **serializer.validated_data
         )
 
     def perform_destroy(self, instance):
@@ -115,7 +124,6 @@ class ProductionDayViewSet(ActionPermissionsMixin, viewsets.ModelViewSet):
 
 
 class HotSetSessionViewSet(
-    ActionPermissionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -180,7 +188,9 @@ class HotSetSessionViewSet(
     @idempotent
     def start(self, request, pk=None):
         session = self.get_object()
-        return self._after(services.start_session(session=session, user=request.user, at=_moment(request, session)))
+        return self._after(
+            services.start_session(session=session, user=request.user, at=_moment(request, session), now=timezone.now())
+        )
 
     @extend_schema(
         parameters=[IDEMPOTENCY],
@@ -192,7 +202,11 @@ class HotSetSessionViewSet(
     @idempotent
     def confirm_crew_call(self, request, pk=None):
         session = self.get_object()
-        return self._after(services.confirm_crew_call(session=session, user=request.user, at=_moment(request, session)))
+        return self._after(
+            services.confirm_crew_call(
+                session=session, user=request.user, at=_moment(request, session), now=timezone.now()
+            )
+        )
 
     @extend_schema(
         parameters=[IDEMPOTENCY],
@@ -205,7 +219,9 @@ class HotSetSessionViewSet(
     def confirm_first_shot(self, request, pk=None):
         session = self.get_object()
         return self._after(
-            services.confirm_first_shot(session=session, user=request.user, at=_moment(request, session))
+            services.confirm_first_shot(
+                session=session, user=request.user, at=_moment(request, session), now=timezone.now()
+            )
         )
 
     @extend_schema(
@@ -218,7 +234,9 @@ class HotSetSessionViewSet(
     @idempotent
     def wrap(self, request, pk=None):
         session = self.get_object()
-        return self._after(services.wrap_session(session=session, user=request.user, at=_moment(request, session)))
+        return self._after(
+            services.wrap_session(session=session, user=request.user, at=_moment(request, session), now=timezone.now())
+        )
 
     @extend_schema(
         parameters=[IDEMPOTENCY],
@@ -232,7 +250,9 @@ class HotSetSessionViewSet(
         session = self.get_object()
         serializer = s.ReorderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        items = services.reorder_items(session=session, item_ids=serializer.validated_data["item_ids"])
+        items = services.reorder_items(
+            session=session, item_ids=serializer.validated_data["item_ids"], now=timezone.now()
+        )
         for item in items:
             item.session = session
         data = s.ScheduleItemSerializer(items, many=True, context={"tz": _session_tz(session)}).data
@@ -271,7 +291,7 @@ class HotSetSessionViewSet(
         return Response(data)
 
 
-class _SessionChildMixin(ActionPermissionsMixin):
+class _SessionChildMixin:
     def get_session(self) -> HotSetSession:
         if not hasattr(self, "_session"):
             self._session = get_object_or_404(
@@ -307,7 +327,7 @@ class SessionItemsView(_SessionChildMixin, generics.ListCreateAPIView):
             serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         position = values.pop("position", None)
-        item = services.add_item(session=session, values=values, position=position)
+        item = services.add_item(session=session, values=values, position=position, now=timezone.now())
         item.session = session
         data = s.ScheduleItemSerializer(item, context={"tz": _session_tz(session)}).data
         return Response(data, status=status.HTTP_201_CREATED)
@@ -338,12 +358,13 @@ _IMPACT_RANK = Case(
 @extend_schema(
     summary="Catch-up suggestions of the session",
     description=(
-        "Regenerates the session's proposed suggestions for now, then lists them (most impact first). "
+        "The session's proposed suggestions, most impact first (regenerated after every schedule change "
+        "and every minute while the day is in progress; reading them changes nothing). "
         "Only `proposed` ones unless `?status=` asks for applied or dismissed ones."
     ),
 )
 class SessionSuggestionsView(_SessionChildMixin, generics.ListAPIView):
-    """Catch-up suggestions and warnings for the session (regenerated on every read, for now)."""
+    """Catch-up suggestions and warnings for the session (written by the services, never on read)."""
 
     serializer_class = s.SuggestionSerializer
     filterset_fields = ["status", "type", "impact"]
@@ -360,11 +381,11 @@ class SessionSuggestionsView(_SessionChildMixin, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         # Suggestions are of now; a stray ?at= is still held to the years every read accepts.
         query_moment(request)
-        services.regenerate_suggestions(session=self.get_session(), now=timezone.now())
+        selectors.ensure_suggestions_computable(self.get_session())
         return super().list(request, *args, **kwargs)
 
 
-class SuggestionViewSet(ActionPermissionsMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SuggestionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One suggestion; the 1st AD applies it (changes the schedule) or dismisses it (hides it)."""
 
     lookup_value_regex = "[0-9]+"
@@ -417,7 +438,6 @@ class SuggestionViewSet(ActionPermissionsMixin, mixins.RetrieveModelMixin, views
 
 
 class ScheduleItemViewSet(
-    ActionPermissionsMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
@@ -430,7 +450,7 @@ class ScheduleItemViewSet(
     serializer_class = s.ScheduleItemSerializer
     http_method_names = ["get", "patch", "delete", "post", "head", "options"]
     action_perms = {
-        **model_perms("scheduleitem"),
+        **model_perms("hotset", "scheduleitem"),
         "start": (RUN_HOT_SET,),
         "complete": (RUN_HOT_SET,),
         "skip": (RUN_HOT_SET,),
@@ -444,11 +464,11 @@ class ScheduleItemViewSet(
         serializer = s.ScheduleItemSerializer(item, data=request.data, partial=True)
         with timezone.override(_session_tz(item.session)):
             serializer.is_valid(raise_exception=True)
-        item = services.update_item(item=item, changes=dict(serializer.validated_data))
+        item = services.update_item(item=item, now=timezone.now(), **serializer.validated_data)
         return self._item(item)
 
     def perform_destroy(self, instance):
-        services.delete_item(item=instance)
+        services.delete_item(item=instance, now=timezone.now())
 
     def _item(self, item: ScheduleItem) -> Response:
         return Response(s.ScheduleItemSerializer(self.get_queryset().get(pk=item.pk)).data)
@@ -463,7 +483,9 @@ class ScheduleItemViewSet(
     @idempotent
     def start(self, request, pk=None):
         item = self.get_object()
-        return self._item(services.start_item(item=item, user=request.user, at=_moment(request, item.session)))
+        return self._item(
+            services.start_item(item=item, user=request.user, at=_moment(request, item.session), now=timezone.now())
+        )
 
     @extend_schema(
         parameters=[IDEMPOTENCY],
@@ -480,7 +502,11 @@ class ScheduleItemViewSet(
         with timezone.override(_session_tz(item.session)):
             serializer.is_valid(raise_exception=True)
         item = services.complete_item(
-            item=item, user=request.user, at=serializer.moment(), partial=serializer.validated_data["partial"]
+            item=item,
+            user=request.user,
+            at=serializer.moment(),
+            partial=serializer.validated_data["partial"],
+            now=timezone.now(),
         )
         return self._item(item)
 
@@ -494,4 +520,6 @@ class ScheduleItemViewSet(
     @idempotent
     def skip(self, request, pk=None):
         item = self.get_object()
-        return self._item(services.skip_item(item=item, user=request.user, at=_moment(request, item.session)))
+        return self._item(
+            services.skip_item(item=item, user=request.user, at=_moment(request, item.session), now=timezone.now())
+        )

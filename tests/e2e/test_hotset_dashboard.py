@@ -32,7 +32,7 @@ def _build_shoot_day() -> dict:
         ("meal", {"kind": "block", "block_type": "meal", "planned_duration_minutes": 30}),
         ("3C", {"kind": "scene", "scene_number": "3C", "set_name": "Street", "planned_duration_minutes": 60}),
     ]:
-        items[key] = services.add_item(session=session, values=values)
+        items[key] = services.add_item(session=session, values=values, now=timezone.now())
     return {"session": session, "items": items}
 
 
@@ -94,11 +94,11 @@ def test_a_watching_producer_sees_the_day_move_live_and_cannot_drive_it(
     page.wait_for_timeout(300)  # let the subscription settle before the change
 
     now = timezone.now()
-    run_in_thread(services.start_item, item=items["crew_call"], at=now - timedelta(minutes=10))
+    run_in_thread(services.start_item, item=items["crew_call"], at=now - timedelta(minutes=10), now=timezone.now())
     expect(page.get_by_test_id("current-item")).to_contain_text("Crew call")
     expect(page.get_by_test_id("session-status")).to_have_text("in progress")
-    run_in_thread(services.complete_item, item=items["crew_call"], at=now)
-    run_in_thread(services.start_item, item=items["1A"], at=now)
+    run_in_thread(services.complete_item, item=items["crew_call"], at=now, now=timezone.now())
+    run_in_thread(services.start_item, item=items["1A"], at=now, now=timezone.now())
     expect(page.get_by_test_id("current-item")).to_contain_text("Sc. 1A")
     expect(page.get_by_test_id("cumulative")).to_have_text("+50 min ahead")
     assert page.get_by_role("button", name="Complete").count() == 0
@@ -150,7 +150,7 @@ def test_someone_elses_settings_save_does_not_wipe_an_unsaved_edit(asgi_server, 
     page.locator("#hs-settings summary").click()
     page.locator("input[name=auto_start_minutes_before_call]").fill("50")
 
-    run_in_thread(services.update_settings, project=project, changes={"default_schedule_view": "full"})
+    run_in_thread(services.update_settings, project=project, default_schedule_view="full")
     expect(page.locator("#hs-settings-status")).to_contain_text("Changed by someone else")
     expect(page.locator("input[name=auto_start_minutes_before_call]")).to_have_value("50")
 
@@ -177,9 +177,9 @@ def _build_day_running_late() -> dict:
         ("meal", {"kind": "block", "block_type": "meal", "planned_duration_minutes": 60}),
         ("3C", {"kind": "scene", "scene_number": "3C", "set_name": "Kitchen", "planned_duration_minutes": 60}),
     ]:
-        items[key] = services.add_item(session=session, values=values)
-    services.confirm_crew_call(session=session, user=None, at=call)
-    services.confirm_first_shot(session=session, user=None, at=now - timedelta(minutes=80))
+        items[key] = services.add_item(session=session, values=values, now=timezone.now())
+    services.confirm_crew_call(session=session, user=None, at=call, now=timezone.now())
+    services.confirm_first_shot(session=session, user=None, at=now - timedelta(minutes=80), now=timezone.now())
     return {"session": session, "items": items}
 
 

@@ -74,7 +74,9 @@ def test_the_hot_set_page_shows_an_item_started_while_it_loaded(asgi_server, log
     page = logged_in_page(make_user("producer"))
     _change_before_the_socket_starts(
         page,
-        lambda: hotset_services.start_item(item=crew_call, at=timezone.now() - timedelta(minutes=5)),
+        lambda: hotset_services.start_item(
+            item=crew_call, at=timezone.now() - timedelta(minutes=5), now=timezone.now()
+        ),
     )
     page.goto(f"{asgi_server}/dash/hotset/{session.pk}/")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")

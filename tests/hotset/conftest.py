@@ -1,23 +1,12 @@
-"""Hot set fixtures: a project in London, a shoot day (call 07:00 local), its session, items."""
+"""Hot set fixtures (fixtures only; builders and helpers are in tests/hotset/factories.py): a
+project in London, a shoot day (call 07:00 local), its session, items."""
 
 from __future__ import annotations
-
-import zoneinfo
-from datetime import date, datetime, timedelta
 
 import pytest
 
 from hotset import services
-from hotset.models import ScheduleItem
-
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-DAY = date(2025, 6, 10)  # BST: London = UTC+1
-
-
-def local(hhmm: str, day: date = DAY) -> datetime:
-    """An aware datetime at ``hhmm`` London time on the test day."""
-    hours, minutes = (int(x) for x in hhmm.split(":"))
-    return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=LONDON)
+from tests.hotset.factories import DAY, build_item, local
 
 
 @pytest.fixture
@@ -58,10 +47,7 @@ def add_item(session):
     """add_item(minutes, kind="scene", **fields) → a pending item at the end of the session."""
 
     def _add(minutes: int, kind: str = "scene", target=None, **fields):
-        values = {"kind": kind, "planned_duration_minutes": minutes, **fields}
-        if kind == "block":
-            values.setdefault("block_type", "custom")
-        return services.add_item(session=target or session, values=values)
+        return build_item(target or session, minutes, kind, **fields)
 
     return _add
 
@@ -77,16 +63,3 @@ def standard_day(add_item):
         "meal": add_item(30, "block", block_type="meal"),
         "3C": add_item(60, scene_number="3C", set_name="Street"),
     }
-
-
-def refresh(obj):
-    obj.refresh_from_db()
-    return obj
-
-
-def minutes(n: int) -> timedelta:
-    return timedelta(minutes=n)
-
-
-def item_statuses(session) -> list[str]:
-    return list(ScheduleItem.objects.filter(session=session).order_by("position").values_list("status", flat=True))

@@ -6,7 +6,7 @@ import pytest
 
 from hotset.models import HotSetSession, ScheduleItem
 from realtime.models import EventLog
-from tests.hotset.conftest import item_statuses, local, refresh
+from tests.hotset.factories import item_statuses, local, refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from hotset.models import (
     ScheduleItem,
     Suggestion,
 )
-from realtime.groups import hotset_session_group
+from realtime.groups import HOTSET_SESSION, object_group
 from realtime.models import EventLog
-from tests.hotset.conftest import DAY, local, refresh
+from tests.hotset.factories import DAY, local, refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -158,14 +158,14 @@ ITEM_FORM_FIELDS = ["kind", "block_type", "scene_number", "title", "set_name", "
 
 
 def _events(session, event_type):
-    return EventLog.objects.filter(group_name=hotset_session_group(session.pk), event_type=event_type)
+    return EventLog.objects.filter(group_name=object_group(HOTSET_SESSION, session.pk), event_type=event_type)
 
 
 def _wrapped_with_a_completed_scene(session, standard_day):
-    services.confirm_crew_call(session=session, user=None, at=local("07:00"))
-    services.confirm_first_shot(session=session, user=None, at=local("09:30"))
-    services.complete_item(item=refresh(standard_day["1A"]), at=local("10:10"))
-    services.wrap_session(session=refresh(session), at=local("10:30"))
+    services.confirm_crew_call(session=session, user=None, at=local("07:00"), now=timezone.now())
+    services.confirm_first_shot(session=session, user=None, at=local("09:30"), now=timezone.now())
+    services.complete_item(item=refresh(standard_day["1A"]), at=local("10:10"), now=timezone.now())
+    services.wrap_session(session=refresh(session), at=local("10:30"), now=timezone.now())
     return refresh(standard_day["1A"])
 
 
@@ -249,7 +249,9 @@ def test_the_bulk_delete_action_is_refused_too(admin_client, session, standard_d
 
 def test_a_bulk_delete_with_one_refused_item_deletes_none(admin_client, session, standard_day):
     meal, scene = standard_day["meal"], standard_day["3C"]  # the meal comes first and could go alone
-    services.skip_item(item=scene, at=local("06:00"))  # a skipped item stays on record (the API: 409)
+    services.skip_item(
+        item=scene, at=local("06:00"), now=timezone.now()
+    )  # a skipped item stays on record (the API: 409)
     r = admin_client.post(
         reverse("admin:hotset_scheduleitem_changelist"),
         {"action": "delete_selected", "_selected_action": [meal.pk, scene.pk], "post": "yes"},
@@ -261,8 +263,8 @@ def test_a_bulk_delete_with_one_refused_item_deletes_none(admin_client, session,
 
 
 def test_a_refused_inline_row_saves_nothing_of_the_submit(admin_client, session, standard_day):
-    services.start_item(item=standard_day["crew_call"], at=local("07:00"))
-    services.complete_item(item=refresh(standard_day["crew_call"]), at=local("09:30"))
+    services.start_item(item=standard_day["crew_call"], at=local("07:00"), now=timezone.now())
+    services.complete_item(item=refresh(standard_day["crew_call"]), at=local("09:30"), now=timezone.now())
     data, items = _inline_data(session)
     done = items.index(refresh(standard_day["crew_call"]))
     pending = items.index(refresh(standard_day["3C"]))
@@ -410,7 +412,7 @@ def test_deleting_a_project_with_a_started_day_is_refused(admin_client, session,
 
 
 def test_deleting_a_started_session_or_its_day_is_refused(admin_client, session):
-    services.start_session(session=session, at=local("06:30"))
+    services.start_session(session=session, at=local("06:30"), now=timezone.now())
     r = admin_client.post(
         reverse("admin:hotset_hotsetsession_changelist"),
         {"action": "delete_selected", "_selected_action": [session.pk], "post": "yes"},
@@ -528,3 +530,33 @@ def test_settings_added_in_the_admin_go_through_update_settings(
     assert r.status_code == 302, r.content[:2000]
     assert HotSetSettings.objects.get(project=project).grace_minutes == 20
     assert EventLog.objects.filter(event_type="hotset.settings.updated", payload__project_id=project.pk).exists()
+
+
+def test_a_project_renamed_in_the_admin_goes_through_update_project(admin_client, project, monkeypatch):
+    calls = []
+    real = services.update_project
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "update_project", spy)
+    data = {
+        "name": "Renamed",
+        "timezone": "Europe/Paris",
+        "hotset_settings-TOTAL_FORMS": "0",
+        "hotset_settings-INITIAL_FORMS": "0",
+        "hotset_settings-MIN_NUM_FORMS": "0",
+        "hotset_settings-MAX_NUM_FORMS": "1",
+    }
+    r = admin_client.post(reverse("admin:hotset_project_change", args=[project.pk]), data)
+    assert r.status_code == 302, r.content[:2000]
+    assert [sorted(set(c) - {"project"}) for c in calls] == [["name", "timezone"]]
+    assert (refresh(project).name, refresh(project).timezone) == ("Renamed", "Europe/Paris")
+
+
+def test_a_project_update_refuses_a_field_it_does_not_own(project):
+    from config.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        services.update_project(project=project, created_at=None)

@@ -6,7 +6,7 @@ import pytest
 
 from hotset.models import HotSetSession, HotSetSettings, ProductionDay, Project, ScheduleItem
 from realtime.models import EventLog
-from tests.hotset.conftest import DAY, local, refresh
+from tests.hotset.factories import DAY, local, refresh
 
 pytestmark = pytest.mark.django_db
 

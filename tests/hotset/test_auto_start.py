@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from hotset import services, tasks
 from hotset.models import HotSetSession, HotSetSettings, Notification, ProductionDay
-from realtime.groups import hotset_session_group, role_group, user_group
+from realtime.groups import HOTSET_SESSION, object_group, role_group, user_group
 from realtime.models import EventLog
-from tests.hotset.conftest import DAY, local, refresh
+from tests.hotset.factories import DAY, local, refresh
 
 
 def _settings(project, **changes):
@@ -44,7 +45,7 @@ class TestAutoStart:
         # Not started, and no auto-start notice; the pre-call reminder follows notifications alone.
         assert list(Notification.objects.values_list("kind", flat=True)) == ["pre_call"]
         assert (
-            not EventLog.objects.filter(group_name=hotset_session_group(session.pk))
+            not EventLog.objects.filter(group_name=object_group(HOTSET_SESSION, session.pk))
             .exclude(event_type__in=["hotset.session.created", "hotset.notification"])
             .exists()
         )
@@ -55,7 +56,7 @@ class TestAutoStart:
         assert refresh(session).status == "not_started"
 
     def test_started_or_wrapped_sessions_are_untouched(self, session):
-        services.start_session(session=session, at=local("06:00"))
+        services.start_session(session=session, at=local("06:00"), now=timezone.now())
         assert services.auto_start_sessions(now=local("06:45")) == []
         assert refresh(session).auto_started is False
 
@@ -72,8 +73,15 @@ class TestAutoStart:
         assert "crew" in note.recipient_roles
         assert "07:00" in note.payload["message"]
         groups = set(EventLog.objects.filter(event_type="hotset.notification").values_list("group_name", flat=True))
-        assert {user_group(ad.pk), user_group(crew.pk), role_group("crew"), hotset_session_group(session.pk)} <= groups
-        started = EventLog.objects.get(event_type="hotset.session.started", group_name=hotset_session_group(session.pk))
+        assert {
+            user_group(ad.pk),
+            user_group(crew.pk),
+            role_group("crew"),
+            object_group(HOTSET_SESSION, session.pk),
+        } <= groups
+        started = EventLog.objects.get(
+            event_type="hotset.session.started", group_name=object_group(HOTSET_SESSION, session.pk)
+        )
         assert started.payload["auto_started"] is True
 
     def test_crew_left_out_when_the_project_says_so(self, session, project, make_user):
@@ -162,6 +170,6 @@ def test_two_overlapping_runs_start_each_session_once_and_notify_once(make_user)
     assert HotSetSession.objects.filter(status="in_progress", auto_started=True).count() == 6
     for session in sessions:
         assert Notification.objects.filter(session=session, kind="auto_started").count() == 1
-        group = hotset_session_group(session.pk)
+        group = object_group(HOTSET_SESSION, session.pk)
         assert EventLog.objects.filter(group_name=group, event_type="hotset.session.started").count() == 1
         assert EventLog.objects.filter(group_name=group, event_type="hotset.notification").count() == 1

@@ -7,10 +7,11 @@ import zoneinfo
 from datetime import UTC, date, datetime
 
 import pytest
+from django.utils import timezone
 
 from hotset import selectors, services
 from hotset.models import Notification
-from tests.hotset.conftest import local, refresh
+from tests.hotset.factories import local, refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def la_session(db):
         {"kind": "block", "block_type": "crew_call", "planned_duration_minutes": 60},
         {"kind": "scene", "scene_number": "1", "planned_duration_minutes": 120},
     ):
-        services.add_item(session=session, values=values)
+        services.add_item(session=session, values=values, now=timezone.now())
     return session
 
 
@@ -89,8 +90,8 @@ def test_projection_at_the_calendars_edge_is_a_400(ad, la_session, moment):
 def test_a_crew_call_nine_hours_late_is_behind_in_both_figures(session, standard_day):
     crew_call = standard_day["crew_call"]
     late = local("16:00")  # planned call 07:00
-    services.confirm_crew_call(session=session, user=None, at=late)
-    services.complete_item(item=refresh(crew_call), at=late)  # the 150-min block "done" in 0 min
+    services.confirm_crew_call(session=session, user=None, at=late, now=timezone.now())
+    services.complete_item(item=refresh(crew_call), at=late, now=timezone.now())  # the 150-min block "done" in 0 min
     data = selectors.projection(session.pk, now=late)
     assert data["realtime_deviation_minutes"] < 0
     assert data["cumulative_variance_minutes"] == -540 + 150
@@ -100,7 +101,7 @@ def test_a_crew_call_nine_hours_late_is_behind_in_both_figures(session, standard
 
 
 def test_a_crew_call_confirmed_early_counts_as_time_gained(session, standard_day):
-    services.confirm_crew_call(session=session, user=None, at=local("06:50"))
+    services.confirm_crew_call(session=session, user=None, at=local("06:50"), now=timezone.now())
     data = selectors.projection(session.pk, now=local("07:00"))
     assert data["cumulative_variance_minutes"] == 10
 
@@ -110,7 +111,7 @@ def test_a_crew_call_confirmed_early_counts_as_time_gained(session, standard_day
 
 def test_the_pre_call_reminder_is_sent_with_auto_start_off(session, make_user):
     make_user("first_ad")
-    services.update_settings(project=session.production_day.project, changes={"auto_start_enabled": False})
+    services.update_settings(project=session.production_day.project, auto_start_enabled=False)
     services.auto_start_sessions(now=local("06:00"))
     services.auto_start_sessions(now=local("06:01"))
     assert list(Notification.objects.values_list("kind", flat=True)) == ["pre_call"]
@@ -120,7 +121,7 @@ def test_the_pre_call_reminder_is_sent_with_auto_start_off(session, make_user):
 def test_no_pre_call_reminder_with_notifications_off(session, make_user):
     make_user("first_ad")
     services.update_settings(
-        project=session.production_day.project, changes={"auto_start_enabled": False, "notifications_enabled": False}
+        project=session.production_day.project, auto_start_enabled=False, notifications_enabled=False
     )
     services.auto_start_sessions(now=local("06:00"))
     assert not Notification.objects.exists()
@@ -136,21 +137,21 @@ def test_times_in_responses_carry_the_offset(ad, la_session):
 
 
 def _log(session, block, start, end):
-    item = services.add_item(session=session, values=block)
-    services.start_item(item=item, at=start)
-    services.complete_item(item=refresh(item), at=end)
+    item = services.add_item(session=session, values=block, now=timezone.now())
+    services.start_item(item=item, at=start, now=timezone.now())
+    services.complete_item(item=refresh(item), at=end, now=timezone.now())
     return item
 
 
 def test_a_walking_lunch_does_not_stop_the_meal_clock(la_session):
     """SPEC §1's example: call 07:00, a 5-min walking lunch at 13:10, wrap 16:30 → 7 penalties."""
-    services.confirm_crew_call(session=la_session, user=None, at=la("07:00"))
-    services.complete_item(item=la_session.items.order_by("position").first(), at=la("08:00"))
+    services.confirm_crew_call(session=la_session, user=None, at=la("07:00"), now=timezone.now())
+    services.complete_item(item=la_session.items.order_by("position").first(), at=la("08:00"), now=timezone.now())
     scene = la_session.items.order_by("position").last()
-    services.start_item(item=scene, at=la("08:00"))
-    services.complete_item(item=refresh(scene), at=la("13:10"))
+    services.start_item(item=scene, at=la("08:00"), now=timezone.now())
+    services.complete_item(item=refresh(scene), at=la("13:10"), now=timezone.now())
     _log(la_session, {"kind": "block", "block_type": "meal", "planned_duration_minutes": 5}, la("13:10"), la("13:15"))
-    services.wrap_session(session=refresh(la_session), at=la("16:30"))
+    services.wrap_session(session=refresh(la_session), at=la("16:30"), now=timezone.now())
     report = selectors.report(refresh(la_session), now=la("18:00"))
     assert report["meal_penalties"] == 7
     assert report["meals"][0]["qualifies"] is False
@@ -159,7 +160,7 @@ def test_a_walking_lunch_does_not_stop_the_meal_clock(la_session):
 
 def test_a_second_meal_late_costs_penalties_live_and_in_the_report(session, add_item):
     meal = {"kind": "block", "block_type": "meal", "planned_duration_minutes": 30}
-    services.confirm_crew_call(session=session, user=None, at=local("07:00"))
+    services.confirm_crew_call(session=session, user=None, at=local("07:00"), now=timezone.now())
     _log(session, {"kind": "scene", "planned_duration_minutes": 300}, local("07:00"), local("12:00"))
     _log(session, meal, local("12:00"), local("12:30"))  # first meal on time; the next is due 18:30
     _log(session, {"kind": "scene", "planned_duration_minutes": 390}, local("12:30"), local("19:00"))
@@ -171,7 +172,7 @@ def test_a_second_meal_late_costs_penalties_live_and_in_the_report(session, add_
         local("18:42").isoformat(),
     )
     assert live["projected_meal_penalties"] == 5  # 18:30 → 21:00: 150 min
-    services.wrap_session(session=refresh(session), at=local("19:45"))
+    services.wrap_session(session=refresh(session), at=local("19:45"), now=timezone.now())
     report = selectors.report(refresh(session), now=local("20:00"))
     assert [(p["number"], p["penalties"]) for p in report["meal_periods"]] == [(1, 0), (2, 3)]
     assert report["meal_penalties"] == 3
@@ -182,8 +183,8 @@ def test_the_labour_block_counts_day_length_and_turnaround_to_the_next_call(sess
     services.create_production_day(
         project=day.project, date=date(2025, 6, 11), day_number=2, general_call_time=local("06:00", date(2025, 6, 11))
     )
-    services.confirm_crew_call(session=session, user=None, at=local("07:00"))
-    services.update_item(item=standard_day["3C"], changes={"planned_duration_minutes": 600})  # wrap 21:12
+    services.confirm_crew_call(session=session, user=None, at=local("07:00"), now=timezone.now())
+    services.update_item(item=standard_day["3C"], planned_duration_minutes=600, now=timezone.now())  # wrap 21:12
     labour = selectors.projection(session.pk, now=local("07:00"))["labour"]
     assert labour["max_day_at"] == local("19:00").isoformat()
     assert labour["day_length_minutes"] == 14 * 60 + 12
@@ -202,9 +203,9 @@ def test_the_labour_block_has_no_turnaround_without_a_next_day(session, standard
 
 
 def test_overtime_counts_from_the_original_planned_wrap_after_an_extension(session, standard_day):
-    services.confirm_crew_call(session=session, user=None, at=local("07:00"))
-    services.update_production_day(day=session.production_day, changes={"extended_wrap": local("20:00")})
-    services.wrap_session(session=refresh(session), at=local("20:15"))
+    services.confirm_crew_call(session=session, user=None, at=local("07:00"), now=timezone.now())
+    services.update_production_day(day=session.production_day, extended_wrap=local("20:00"), now=timezone.now())
+    services.wrap_session(session=refresh(session), at=local("20:15"), now=timezone.now())
     report = selectors.report(refresh(session), now=local("21:00"))
     assert report["planned_wrap"] == local("19:00").isoformat()
     assert report["extended_wrap"] == local("20:00").isoformat()

@@ -24,6 +24,7 @@ def _day():
     scene = services.add_item(
         session=session,
         values={"kind": "scene", "scene_number": "4D", "set_name": "Roof", "planned_duration_minutes": 30},
+        now=timezone.now(),
     )
     return project, session, scene
 
@@ -41,8 +42,8 @@ def test_the_crew_follows_the_day_live_without_settings_or_suggestions(
     expect(page.locator("#hs-suggestions")).to_be_hidden()
 
     # Settings saved elsewhere reach neither the page nor the socket; the schedule does.
-    run_in_thread(services.update_settings, project=project, changes={"max_day_hours": 11})
-    run_in_thread(services.start_item, item=scene, at=timezone.now() - timedelta(minutes=5))
+    run_in_thread(services.update_settings, project=project, max_day_hours=11)
+    run_in_thread(services.start_item, item=scene, at=timezone.now() - timedelta(minutes=5), now=timezone.now())
     expect(page.get_by_test_id("current-item")).to_contain_text("4D")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
     assert "max_day_hours" not in page.content()

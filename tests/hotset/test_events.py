@@ -15,14 +15,14 @@ from config.asgi import application
 from hotset import services
 from hotset.models import ProjectionThrottle
 from realtime import registry
-from realtime.groups import hotset_session_group
+from realtime.groups import HOTSET_SESSION, object_group
 from realtime.models import EventLog
-from tests.conftest import access_token
-from tests.hotset.conftest import local, refresh
+from tests.factories import access_token
+from tests.hotset.factories import local, refresh
 
 
 def _events(session, event_type=None):
-    qs = EventLog.objects.filter(group_name=hotset_session_group(session.pk)).order_by("seq")
+    qs = EventLog.objects.filter(group_name=object_group(HOTSET_SESSION, session.pk)).order_by("seq")
     if event_type:
         qs = qs.filter(event_type=event_type)
     return list(qs)
@@ -69,7 +69,7 @@ class TestEvents:
         # The default broadcast rules copy hot set events to the watching roles.
         roles = set(EventLog.objects.filter(event_type="hotset.item.skipped").values_list("group_name", flat=True))
         assert roles == {
-            hotset_session_group(session.pk),
+            object_group(HOTSET_SESSION, session.pk),
             "role.first_ad",
             "role.producer",
             "role.director",
@@ -90,18 +90,18 @@ class TestEvents:
         ProjectionThrottle.objects.filter(session=session).update(last_sent_at=None, pending_due_at=None)
         EventLog.objects.filter(event_type="hotset.projection.updated").delete()
 
-        services.start_item(item=standard_day["1A"], at=t0)  # first change: sent at once
+        services.start_item(item=standard_day["1A"], at=t0, now=timezone.now())  # first change: sent at once
         sent = _events(session, "hotset.projection.updated")
         assert len(sent) == 1
         assert sent[0].payload["current_item_id"] == standard_day["1A"].pk
 
         time_machine.move_to(t0 + timedelta(seconds=1), tick=False)
-        services.complete_item(item=standard_day["1A"], at=t0 + timedelta(seconds=1))
+        services.complete_item(item=standard_day["1A"], at=t0 + timedelta(seconds=1), now=timezone.now())
         throttle = ProjectionThrottle.objects.get(session=session)
         assert throttle.pending_due_at == t0 + timedelta(seconds=5)
         time_machine.move_to(t0 + timedelta(seconds=2), tick=False)
-        services.start_item(item=standard_day["2B"], at=t0 + timedelta(seconds=2))
-        assert services.request_projection_update(session_id=session.pk) == "coalesced"
+        services.start_item(item=standard_day["2B"], at=t0 + timedelta(seconds=2), now=timezone.now())
+        assert services.request_projection_update(session_id=session.pk, now=timezone.now()) == "coalesced"
         assert len(_events(session, "hotset.projection.updated")) == 1  # nothing more inside the window
 
         # The delayed send, run early, waits; on time, it sends the latest state.
@@ -119,11 +119,11 @@ class TestEvents:
 
         # Sent events are at least 5 s apart.
         time_machine.move_to(t0 + timedelta(seconds=7), tick=False)
-        assert services.request_projection_update(session_id=session.pk) == "scheduled"
+        assert services.request_projection_update(session_id=session.pk, now=timezone.now()) == "scheduled"
         assert refresh(throttle).pending_due_at == t0 + timedelta(seconds=10)
         time_machine.move_to(t0 + timedelta(seconds=20), tick=False)
         assert services.send_scheduled_projection(session_id=session.pk, now=timezone.now()) == 0
-        assert services.request_projection_update(session_id=session.pk) == "scheduled"
+        assert services.request_projection_update(session_id=session.pk, now=timezone.now()) == "scheduled"
 
     def test_a_lost_delayed_send_does_not_silence_the_session(self, session, time_machine):
         t0 = local("09:30")
@@ -131,9 +131,9 @@ class TestEvents:
         ProjectionThrottle.objects.filter(session=session).update(
             last_sent_at=t0 - timedelta(seconds=2), pending_due_at=t0 + timedelta(seconds=3)
         )
-        assert services.request_projection_update(session_id=session.pk) == "coalesced"
+        assert services.request_projection_update(session_id=session.pk, now=timezone.now()) == "coalesced"
         time_machine.move_to(t0 + timedelta(minutes=5), tick=False)
-        assert services.request_projection_update(session_id=session.pk) == "sent"
+        assert services.request_projection_update(session_id=session.pk, now=timezone.now()) == "sent"
 
     def test_sessions_are_throttled_independently(self, session, add_item, day, time_machine):
         from hotset.models import ProductionDay
@@ -144,16 +144,16 @@ class TestEvents:
         )
         other = services.create_session(production_day=other_day)
         ProjectionThrottle.objects.all().update(last_sent_at=None, pending_due_at=None)
-        assert services.request_projection_update(session_id=session.pk) == "sent"
-        assert services.request_projection_update(session_id=other.pk) == "sent"
+        assert services.request_projection_update(session_id=session.pk, now=timezone.now()) == "sent"
+        assert services.request_projection_update(session_id=other.pk, now=timezone.now()) == "sent"
 
     def test_subscription_rule_is_registered(self, session, make_user):
         assert "hotset.session" in registry.registered_prefixes()
-        group = hotset_session_group(session.pk)
+        group = object_group(HOTSET_SESSION, session.pk)
         for role in ("first_ad", "producer", "director", "production_manager", "crew"):
             assert registry.can_subscribe(make_user(role), group), role
         assert not registry.can_subscribe(make_user("vfx"), group)
-        assert not registry.can_subscribe(make_user("first_ad"), hotset_session_group(session.pk + 1000))
+        assert not registry.can_subscribe(make_user("first_ad"), object_group(HOTSET_SESSION, session.pk + 1000))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -162,9 +162,11 @@ def test_the_delayed_send_runs_in_a_real_worker(celery_worker_thread, session, s
     ProjectionThrottle.objects.all().update(last_sent_at=None, pending_due_at=None)
     EventLog.objects.filter(event_type="hotset.projection.updated").delete()
     now = timezone.now()
-    services.start_item(item=standard_day["crew_call"], at=now)  # sent at once
-    services.complete_item(item=standard_day["crew_call"], at=timezone.now())  # scheduled (countdown)
-    services.start_item(item=standard_day["first_shot"], at=timezone.now())  # coalesced
+    services.start_item(item=standard_day["crew_call"], at=now, now=timezone.now())  # sent at once
+    services.complete_item(
+        item=standard_day["crew_call"], at=timezone.now(), now=timezone.now()
+    )  # scheduled (countdown)
+    services.start_item(item=standard_day["first_shot"], at=timezone.now(), now=timezone.now())  # coalesced
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         sent = _events(session, "hotset.projection.updated")
@@ -183,7 +185,7 @@ def test_the_delayed_send_runs_in_a_real_worker(celery_worker_thread, session, s
 async def test_hot_set_events_reach_a_subscribed_socket(make_user, session, standard_day):
     producer = await database_sync_to_async(make_user)("producer")
     vfx = await database_sync_to_async(make_user)("vfx")
-    group = hotset_session_group(session.pk)
+    group = object_group(HOTSET_SESSION, session.pk)
 
     communicator = WebsocketCommunicator(application, f"/ws/?token={access_token(producer)}")
     assert (await communicator.connect())[0]
@@ -193,9 +195,9 @@ async def test_hot_set_events_reach_a_subscribed_socket(make_user, session, stan
     assert subscribed["type"] == "subscribed"
     # Setting up the day's items used up the projection window; start with a fresh one.
     await database_sync_to_async(ProjectionThrottle.objects.all().update)(last_sent_at=None, pending_due_at=None)
-    await database_sync_to_async(services.start_item)(item=standard_day["1A"], at=timezone.now())
+    await database_sync_to_async(services.start_item)(item=standard_day["1A"], at=timezone.now(), now=timezone.now())
     seen = set()
-    for _ in range(8):
+    for _ in range(30):  # the day's suggestions reach the producer's role group too
         message = await communicator.receive_json_from(timeout=2)
         if message["group"] == group:
             seen.add(message["type"])

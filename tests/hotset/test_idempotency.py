@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from hotset import services
 from hotset.models import IdempotentRequest, ScheduleItem
 from realtime.models import EventLog
-from tests.hotset.conftest import local, refresh
+from tests.hotset.factories import local, refresh
 
 BASE = "/api/v1/hotset"
 
@@ -33,8 +34,8 @@ class TestReplays:
         self, ad, session, standard_day, at_local
     ):
         at_local("10:00")
-        services.confirm_crew_call(session=session, user=None, at=local("07:00"))
-        services.confirm_first_shot(session=session, user=None, at=local("09:30"))
+        services.confirm_crew_call(session=session, user=None, at=local("07:00"), now=timezone.now())
+        services.confirm_first_shot(session=session, user=None, at=local("09:30"), now=timezone.now())
         scene = standard_day["1A"]
         first = post(ad, f"{BASE}/items/{scene.pk}/complete/", {"at": local("09:58").isoformat()}, key="phone-1")
         assert first.status_code == 200, first.json()
@@ -73,7 +74,7 @@ class TestReplays:
         first = post(ad, f"{BASE}/sessions/{session.pk}/reorder/", {"item_ids": order}, key="r1")
         assert first.status_code == 200
         assert post(ad, f"{BASE}/sessions/{session.pk}/reorder/", {"item_ids": order}, key="r1").json() == first.json()
-        services.start_session(session=session, at=local("07:00"))
+        services.start_session(session=session, at=local("07:00"), now=timezone.now())
         wrap = post(ad, f"{BASE}/sessions/{session.pk}/wrap/", {"at": local("07:04").isoformat()}, key="w1")
         assert wrap.status_code == 200
         assert (
@@ -131,12 +132,14 @@ class TestReplays:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_key_twice_at_once_makes_one_change(api_as, roles):
-    from tests.hotset.conftest import DAY
+    from tests.hotset.factories import DAY
 
     project = services.create_project(name="Race", timezone_name="Europe/London")
     day = services.create_production_day(project=project, date=DAY, day_number=1, general_call_time=local("07:00"))
     session = services.create_session(production_day=day)
-    item = services.add_item(session=session, values={"kind": "scene", "planned_duration_minutes": 30})
+    item = services.add_item(
+        session=session, values={"kind": "scene", "planned_duration_minutes": 30}, now=timezone.now()
+    )
     client = api_as("first_ad")
     barrier = threading.Barrier(2)
     answers = []

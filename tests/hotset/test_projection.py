@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from hotset import services
 from hotset.models import ScheduleItem
-from tests.hotset.conftest import local
+from tests.hotset.factories import local
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,9 @@ def test_projection_reflects_reorder(session, standard_day, at_local):
 
     now = at_local("06:00")
     ids = [i.pk for i in standard_day.values()]
-    services.reorder_items(session=session, item_ids=[ids[0], ids[1], ids[5], ids[2], ids[3], ids[4]])
+    services.reorder_items(
+        session=session, item_ids=[ids[0], ids[1], ids[5], ids[2], ids[3], ids[4]], now=timezone.now()
+    )
     p = selectors.projection(session.pk, now=now)
     assert [i["id"] for i in p["items"]][2] == ids[5]
     assert p["items"][2]["planned"]["start"] == "2025-06-10T09:30:00+01:00"

@@ -23,7 +23,9 @@ def test_an_action_and_the_delayed_send_at_the_same_moment_both_succeed(monkeypa
     )
     session = services.create_session(production_day=day)
     item = services.add_item(
-        session=session, values={"kind": "scene", "scene_number": "1", "planned_duration_minutes": 30}
+        session=session,
+        values={"kind": "scene", "scene_number": "1", "planned_duration_minutes": 30},
+        now=timezone.now(),
     )
     ProjectionThrottle.objects.filter(session=session).update(
         pending_due_at=now - timedelta(seconds=1), last_sent_at=now - timedelta(seconds=6)
@@ -32,8 +34,8 @@ def test_an_action_and_the_delayed_send_at_the_same_moment_both_succeed(monkeypa
     # the delayed send has had its chance to take its first lock.
     action_published = threading.Event()
     send_started = threading.Event()
-    real_request = services.request_projection_update
-    real_publish = services._publish_projection
+    real_request = services.projection.request_projection_update
+    real_publish = services.projection._publish_projection
 
     def request_after_a_pause(**kwargs):
         if threading.current_thread().name == "action":
@@ -46,13 +48,13 @@ def test_an_action_and_the_delayed_send_at_the_same_moment_both_succeed(monkeypa
             send_started.set()
         return real_publish(session_id, now)
 
-    monkeypatch.setattr(services, "request_projection_update", request_after_a_pause)
-    monkeypatch.setattr(services, "_publish_projection", publish_marking_the_send)
+    monkeypatch.setattr(services.projection, "request_projection_update", request_after_a_pause)
+    monkeypatch.setattr(services.projection, "_publish_projection", publish_marking_the_send)
     errors = {}
 
     def action():
         try:
-            services.start_item(item=item, at=timezone.now())
+            services.start_item(item=item, at=timezone.now(), now=timezone.now())
         except Exception as exc:
             errors["action"] = repr(exc)
         finally:
@@ -95,6 +97,7 @@ def test_two_scene_moves_in_opposite_directions_both_succeed(monkeypatch, broadc
             services.add_item(
                 session=sessions[-1],
                 values={"kind": "scene", "scene_number": f"{number}A", "planned_duration_minutes": 30},
+                now=timezone.now(),
             )
         )
     moves = [
@@ -110,7 +113,7 @@ def test_two_scene_moves_in_opposite_directions_both_succeed(monkeypatch, broadc
     # Orchestration only: each move waits (briefly) for the other before adding its scene to
     # the other day, so that both hold what they lock first.
     both_in = threading.Barrier(2, timeout=1.5)
-    real_add_item = services.add_item
+    real_add_item = services.items.add_item
 
     def add_item_after_the_other_started(**kwargs):
         # A broken barrier: the other move is waiting for this one's locks, so go on.
@@ -118,7 +121,7 @@ def test_two_scene_moves_in_opposite_directions_both_succeed(monkeypatch, broadc
             both_in.wait()
         return real_add_item(**kwargs)
 
-    monkeypatch.setattr(services, "add_item", add_item_after_the_other_started)
+    monkeypatch.setattr(services.items, "add_item", add_item_after_the_other_started)
     errors = {}
 
     def apply(index):

@@ -8,12 +8,13 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hotset import report as rp
 from hotset import services
-from tests.hotset.conftest import local
+from tests.hotset.factories import local
 
 CALL = datetime(2025, 3, 10, 7, 0, tzinfo=UTC)
 RULES = rp.LabourRules()
@@ -162,14 +163,14 @@ def wrapped_day(session, add_item, at_local):
     b = add_item(60, scene_number="2B", set_name="Street", pages_eighths=6, setups=2)
     add_item(30, scene_number="3C", pages_eighths=4, setups=1)
     at_local("16:00")
-    services.confirm_crew_call(session=session, user=None, at=local("07:00"))
-    services.confirm_first_shot(session=session, user=None, at=local("09:30"))
-    services.complete_item(item=a, at=local("13:20"))  # long scene: the meal is late
-    services.start_item(item=meal, at=local("13:20"))
-    services.complete_item(item=meal, at=local("13:50"))
-    services.start_item(item=b, at=local("13:50"))
-    services.complete_item(item=b, at=local("14:40"), partial=True)
-    services.wrap_session(session=session, at=local("15:00"))
+    services.confirm_crew_call(session=session, user=None, at=local("07:00"), now=timezone.now())
+    services.confirm_first_shot(session=session, user=None, at=local("09:30"), now=timezone.now())
+    services.complete_item(item=a, at=local("13:20"), now=timezone.now())  # long scene: the meal is late
+    services.start_item(item=meal, at=local("13:20"), now=timezone.now())
+    services.complete_item(item=meal, at=local("13:50"), now=timezone.now())
+    services.start_item(item=b, at=local("13:50"), now=timezone.now())
+    services.complete_item(item=b, at=local("14:40"), partial=True, now=timezone.now())
+    services.wrap_session(session=session, at=local("15:00"), now=timezone.now())
     return session
 
 

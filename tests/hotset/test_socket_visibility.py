@@ -14,12 +14,13 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
+from django.utils import timezone
 
 from config.asgi import application
 from hotset import services
 from hotset.models import Suggestion
-from realtime.groups import hotset_session_group
-from tests.conftest import access_token
+from realtime.groups import HOTSET_SESSION, object_group
+from tests.factories import access_token
 
 RESTRICTED = ("hotset.settings.", "hotset.suggestion.")
 SETTINGS_GROUP = "hotset.session-settings.%d"
@@ -54,9 +55,9 @@ def _changes(session, project, item, user):
     suggestion = Suggestion.objects.create(
         session=session, type="schedule_reordering", target="order", title="Shoot 2B first", minutes_recoverable=12
     )
-    services.update_settings(project=project, changes={"meal_due_hours_after_call": 7, "max_day_hours": 11})
+    services.update_settings(project=project, meal_due_hours_after_call=7, max_day_hours=11)
     services.dismiss_suggestion(suggestion=suggestion, user=user, now=session.production_day.general_call_time)
-    services.update_item(item=item, changes={"notes": "Bring the rain machine"})
+    services.update_item(item=item, notes="Bring the rain machine", now=timezone.now())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -64,7 +65,7 @@ async def test_crew_gets_no_settings_or_suggestion_events_live_or_on_resume(make
     crew = await database_sync_to_async(make_user)("crew")
     first_ad = await database_sync_to_async(make_user)("first_ad")
     item = await database_sync_to_async(add_item)(30)
-    group = hotset_session_group(session.pk)
+    group = object_group(HOTSET_SESSION, session.pk)
     crew_socket = await _connected(crew)
     assert json.loads((await _subscribe(crew_socket, group))["text"])["type"] == "subscribed"
 
@@ -84,7 +85,7 @@ async def test_the_first_ad_gets_them_live_on_their_own_groups(make_user, projec
     first_ad = await database_sync_to_async(make_user)("first_ad")
     item = await database_sync_to_async(add_item)(30)
     ad_socket = await _connected(first_ad)
-    for name in (hotset_session_group(session.pk), SETTINGS_GROUP % session.pk, SUGGESTIONS_GROUP % session.pk):
+    for name in (object_group(HOTSET_SESSION, session.pk), SETTINGS_GROUP % session.pk, SUGGESTIONS_GROUP % session.pk):
         output = await _subscribe(ad_socket, name)
         assert output["type"] == "websocket.send", output
         assert json.loads(output["text"])["type"] == "subscribed"
@@ -92,7 +93,7 @@ async def test_the_first_ad_gets_them_live_on_their_own_groups(make_user, projec
     await database_sync_to_async(_changes)(session, project, item, first_ad)
 
     by_group: dict[str, list[dict]] = {}
-    while "hotset.item.updated" not in [m["type"] for m in by_group.get(hotset_session_group(session.pk), [])]:
+    while "hotset.item.updated" not in [m["type"] for m in by_group.get(object_group(HOTSET_SESSION, session.pk), [])]:
         message = await ad_socket.receive_json_from(timeout=3)
         by_group.setdefault(message["group"], []).append(message)
     while (
@@ -134,7 +135,7 @@ def _page(user, session) -> tuple[str, dict]:
 
 @pytest.mark.django_db
 def test_the_dashboard_embeds_settings_only_for_those_who_may_read_them(make_user, api_as, project, session):
-    services.update_settings(project=project, changes={"suggestion_trigger_minutes_behind": 23, "turnaround_hours": 9})
+    services.update_settings(project=project, suggestion_trigger_minutes_behind=23, turnaround_hours=9)
     crew = make_user("crew")
     assert api_as(user=crew).get(f"/api/v1/hotset/projects/{project.pk}/settings/").status_code == 403
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from hotset import services
 from hotset.models import HotSetSession, ProductionDay, ScheduleItem, Suggestion
 from realtime.models import EventLog
-from tests.hotset.conftest import local, refresh
+from tests.hotset.factories import local, refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def behind(session, add_item, at_local):
     """Crew call 07:00, first shot 09:30; 1A (Kitchen, 42 min) still shooting at 10:30 → 18 min
     behind. Then 2B (Street) 30, meal 60, activity 20, 3C (Kitchen) 60, 4D (Street) 45: planned
     wrap 13:47, projected 14:05 — an 18-minute overrun."""
-    services.update_production_day(day=session.production_day, changes={"planned_wrap": local("13:47")})
+    services.update_production_day(day=session.production_day, planned_wrap=local("13:47"), now=timezone.now())
     items = {
         "crew_call": add_item(150, "block", block_type="crew_call"),
         "1A": add_item(42, scene_number="1A", set_name="Kitchen"),
@@ -39,10 +40,16 @@ def behind(session, add_item, at_local):
         "4D": add_item(45, scene_number="4D", set_name="Street"),
     }
     at_local("09:30")
-    services.confirm_crew_call(session=session, user=None, at=local("07:00"))
-    services.confirm_first_shot(session=session, user=None, at=local("09:30"))
+    services.confirm_crew_call(session=session, user=None, at=local("07:00"), now=timezone.now())
+    services.confirm_first_shot(session=session, user=None, at=local("09:30"), now=timezone.now())
     at_local("10:30")
+    tick()  # now 18 min behind
     return items
+
+
+def tick():
+    """The minute job: suggestions follow the clock (and new days) without a schedule change."""
+    services.regenerate_open_suggestions(now=timezone.now())
 
 
 def suggestions(client, session, **params):
@@ -82,9 +89,11 @@ def test_reading_regenerates_once_and_lists_by_impact(ad, session, behind):
 
 def test_back_on_schedule_withdraws_the_proposals(ad, session, behind, at_local):
     assert suggestions(ad, session)
-    services.complete_item(item=behind["1A"], at=local("10:30"))
-    services.skip_item(item=behind["2B"], at=local("10:30"))  # 30 min recovered
-    services.start_item(item=behind["meal"], at=local("10:30"))  # meal planned at 10:42: ahead again
+    services.complete_item(item=behind["1A"], at=local("10:30"), now=timezone.now())
+    services.skip_item(item=behind["2B"], at=local("10:30"), now=timezone.now())  # 30 min recovered
+    services.start_item(
+        item=behind["meal"], at=local("10:30"), now=timezone.now()
+    )  # meal planned at 10:42: ahead again
     assert suggestions(ad, session) == []
     assert EventLog.objects.filter(event_type="hotset.suggestion.withdrawn").exists()
 
@@ -141,6 +150,7 @@ def test_apply_scene_move_takes_the_scene_to_the_next_day(ad, project, session, 
     day2 = services.create_production_day(
         project=project, date=date(2025, 6, 11), day_number=2, general_call_time=local("07:00", date(2025, 6, 11))
     )
+    tick()
     move = find(suggestions(ad, session), "scene_move")
     assert move["payload"]["production_day_id"] == day2.pk
     r = apply(ad, move)
@@ -176,14 +186,14 @@ def test_scene_move_to_a_wrapped_day_is_409(ad, project, session, behind, at_loc
         project=project, date=date(2025, 6, 9), day_number=2, general_call_time=local("07:00", date(2025, 6, 9))
     )
     earlier = services.create_session(production_day=day0)
-    services.start_session(session=earlier, at=local("07:00", date(2025, 6, 9)))
-    services.wrap_session(session=earlier, at=local("18:00", date(2025, 6, 9)))
+    services.start_session(session=earlier, at=local("07:00", date(2025, 6, 9)), now=timezone.now())
+    services.wrap_session(session=earlier, at=local("18:00", date(2025, 6, 9)), now=timezone.now())
     move = find(suggestions(ad, session), "scene_move")
     assert apply(ad, move, {"production_day": day0.pk}).status_code == 409
 
 
 def test_apply_extend_day_records_the_extended_wrap_and_keeps_the_planned_one(ad, session, behind):
-    services.update_production_day(day=session.production_day, changes={"planned_wrap": local("13:47")})
+    services.update_production_day(day=session.production_day, planned_wrap=local("13:47"), now=timezone.now())
     extend = find(suggestions(ad, session), "extend_day")
     assert extend["compliance_flag"] and "Overtime rule" in extend["compliance_warning"]
     assert extend["minutes_recoverable"] == 18
@@ -194,6 +204,7 @@ def test_apply_extend_day_records_the_extended_wrap_and_keeps_the_planned_one(ad
 
 def test_warnings_are_dismissed_not_applied(ad, session, behind, at_local):
     at_local("13:20")  # 1A still shooting: the meal is overdue
+    tick()
     warning = find(suggestions(ad, session), "meal_penalty_warning")
     assert (warning["target"], warning["payload"]["overdue"]) == ("meal:1", True)
     r = apply(ad, warning)
@@ -209,7 +220,9 @@ def test_warnings_are_dismissed_not_applied(ad, session, behind, at_local):
 
 def test_stale_suggestion_is_409(ad, session, behind):
     row = find(suggestions(ad, session), "skip_activity")
-    services.skip_item(item=behind["activity"], at=local("10:30"))  # done by hand meanwhile
+    # Skipped meanwhile, by a change the suggestions have not caught up with yet (a service
+    # withdraws them at once: applying a withdrawn one is a 404).
+    ScheduleItem.objects.filter(pk=behind["activity"].pk).update(status=ScheduleItem.Status.SKIPPED)
     assert apply(ad, row).status_code == 409
 
 
@@ -227,7 +240,7 @@ def test_only_the_first_ad_applies_or_dismisses(api_as, ad, session, behind):
 def test_a_wrapped_day_has_no_suggestions(ad, session, behind):
     assert suggestions(ad, session)
     row = find(suggestions(ad, session), "scene_cut")
-    services.wrap_session(session=session, at=local("10:30"))
+    services.wrap_session(session=session, at=local("10:30"), now=timezone.now())
     assert suggestions(ad, session) == []
     assert apply(ad, row).status_code == 404  # withdrawn proposals are gone
 
@@ -264,12 +277,15 @@ def test_concurrent_regenerations_propose_each_suggestion_once(session, behind):
 
 def test_a_dismissed_warning_comes_back_when_it_gets_worse_by_its_trigger(ad, session, behind, at_local):
     at_local("13:20")  # 1A still shooting, 2B to go: the meal would start at 13:50, 50 min late
+    tick()
     warning = find(suggestions(ad, session), "meal_penalty_warning")
     assert warning["payload"]["severity"] == 50
     assert ad.post(f"{BASE}/suggestions/{warning['id']}/dismiss/").status_code == 200
     at_local("13:45")  # 75 min late: worse, but by less than the 30-minute trigger
+    tick()
     assert not [r for r in suggestions(ad, session) if r["type"] == "meal_penalty_warning"]
     at_local("13:50")  # 80 min late: 30 min worse than when dismissed
+    tick()
     back = find(suggestions(ad, session), "meal_penalty_warning")
     assert back["id"] != warning["id"] and back["payload"]["severity"] == 80
     assert back["payload"]["projected_penalties"] == 3
@@ -287,3 +303,36 @@ def test_a_moved_scene_is_listed_in_the_days_report_with_its_new_day(ad, session
     assert (moved["pages"], moved["setups"], moved["planned_minutes"]) == ("6/8", 2, 30)
     csv_text = ad.get(f"{BASE}/sessions/{session.pk}/report/", {"format": "csv"}).content.decode()
     assert "Scene moved,To day,Date" in csv_text and "2B,3,2025-06-12" in csv_text
+
+
+def test_reading_the_suggestions_writes_nothing(ad, session, behind, at_local):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = suggestions(ad, session)
+    assert rows  # written by the tick in ``behind``
+    before = list(Suggestion.objects.order_by("pk").values_list("pk", "status", "minutes_recoverable", "payload"))
+    events_before = EventLog.objects.count()
+    at_local("13:20")  # the day has moved on; only the next change or tick catches up
+    with CaptureQueriesContext(connection) as queries:
+        again = suggestions(ad, session)
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    assert sorted(r["id"] for r in again) == sorted(r["id"] for r in rows)
+    assert (
+        list(Suggestion.objects.order_by("pk").values_list("pk", "status", "minutes_recoverable", "payload")) == before
+    )
+    assert EventLog.objects.count() == events_before
+    tick()
+    assert find(suggestions(ad, session), "meal_penalty_warning")
+
+
+def test_a_schedule_change_regenerates_the_suggestions(session, behind):
+    assert Suggestion.objects.filter(session=session, type="skip_activity").exists()
+    services.skip_item(item=behind["activity"], at=local("10:30"), now=timezone.now())
+    assert not Suggestion.objects.filter(session=session, type="skip_activity").exists()
+    assert EventLog.objects.filter(event_type="hotset.suggestion.withdrawn").exists()

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from hotset import services
 from hotset.models import ProductionDay, ScheduleItem
-from tests.hotset.conftest import local, refresh
+from tests.hotset.factories import local, refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_day_create_far_out_is_400_and_writes_nothing(ad, project):
 @pytest.mark.parametrize("moment", FAR_MOMENTS)
 def test_query_at_out_of_range_is_400_on_every_read(ad, session, standard_day, at_local, moment):
     at_local("10:00")
-    services.start_session(session=session, user=ad.user, at=local("07:00"))
+    services.start_session(session=session, user=ad.user, at=local("07:00"), now=timezone.now())
     for path in _reads(session):
         sep = "&" if "?" in path else "?"
         r = ad.get(f"{path}{sep}at={moment}")
@@ -147,7 +148,7 @@ def test_action_at_out_of_range_is_400_and_changes_nothing(ad, session, standard
     assert r.status_code == 400, r.content
     assert r.json()["errors"] == {"at": [YEARS]}
     assert refresh(session).status == "not_started"
-    services.start_session(session=session, user=ad.user, at=local("07:00"))
+    services.start_session(session=session, user=ad.user, at=local("07:00"), now=timezone.now())
     item = standard_day["crew_call"]
     r = ad.post(f"{BASE}/items/{item.pk}/start/", {"at": moment}, format="json")
     assert r.status_code == 400, r.content
@@ -161,8 +162,8 @@ def test_action_at_out_of_range_is_400_and_changes_nothing(ad, session, standard
 def running(ad, session, standard_day, at_local):
     """A day in progress at 10:00 (crew call block running), before anything is corrupted."""
     at_local("10:00")
-    services.start_session(session=session, user=ad.user, at=local("07:00"))
-    services.start_item(item=standard_day["crew_call"], user=ad.user, at=local("07:00"))
+    services.start_session(session=session, user=ad.user, at=local("07:00"), now=timezone.now())
+    services.start_item(item=standard_day["crew_call"], user=ad.user, at=local("07:00"), now=timezone.now())
     return standard_day
 
 

@@ -203,7 +203,9 @@ def _hotset_session():
         project=project, date=today, day_number=1, general_call_time=call, planned_wrap=call + timedelta(hours=12)
     )
     session = hotset_services.create_session(production_day=day)
-    item = hotset_services.add_item(session=session, values={"kind": "scene", "planned_duration_minutes": 30})
+    item = hotset_services.add_item(
+        session=session, values={"kind": "scene", "planned_duration_minutes": 30}, now=timezone.now()
+    )
     # The set-up's projection went out a while ago: the next change publishes one at once.
     ProjectionThrottle.objects.filter(session_id=session.pk).update(
         last_sent_at=timezone.now() - timedelta(minutes=1), pending_due_at=None
