@@ -94,24 +94,3 @@ class ActionPermissions(permissions.BasePermission):
             self.message = f"Requires permission: {', '.join(perms)}."
             return False
         return True
-
-
-# --- to be removed once every app declares action_perms (issue 13 in progress) ----------------
-
-
-class ModelPermissions(ActionPermissions):
-    """Old name of the default class (views without ``action_perms`` get the model's perms)."""
-
-
-def require_perms(*perms: str) -> type[permissions.BasePermission]:
-    """Old form: a permission class requiring every perm in ``perms``."""
-
-    class _HasPerms(permissions.BasePermission):
-        message = f"Requires permission: {', '.join(perms)}."
-
-        def has_permission(self, request, view):
-            user = request.user
-            return bool(user and user.is_authenticated and user.has_perms(perms))
-
-    _HasPerms.__name__ = "HasPerms_" + "_".join(p.replace(".", "_") for p in perms)
-    return _HasPerms

@@ -51,22 +51,3 @@ def split_object_group(name: str) -> tuple[str, str] | None:
     if not prefix or not object_id:
         return None
     return prefix, object_id
-
-
-# --- old builders, to be removed once every app uses object_group (issue 13 in progress) ------
-
-
-def hotset_session_group(session_id: int) -> str:
-    return object_group(HOTSET_SESSION, session_id)
-
-
-def hotset_session_settings_group(session_id: int) -> str:
-    return object_group(HOTSET_SESSION_SETTINGS, session_id)
-
-
-def hotset_session_suggestions_group(session_id: int) -> str:
-    return object_group(HOTSET_SESSION_SUGGESTIONS, session_id)
-
-
-def runofshow_session_group(session_id: int) -> str:
-    return object_group(RUNOFSHOW_SESSION, session_id)

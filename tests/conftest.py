@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from tests.factories import access_token, bearer  # noqa: F401 - access_token: older imports, until they move
+from tests.factories import bearer
 
 # asgi_server, browser (one Chromium per session), logged_in_page: for the browser tests anywhere.
 pytest_plugins = ["tests.browser_fixtures"]

@@ -20,7 +20,7 @@ from publishing import services
 from publishing.models import DispatchLease, PlatformAccount, PostStatus, ScheduledPost, Video
 from publishing.uploaders import IDEMPOTENCY_HEADER, HttpUploader, OutboxUploader, UploadError, UploadResult
 from realtime.models import EventLog
-from tests.publishing.conftest import Reply
+from tests.publishing.factories import Reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

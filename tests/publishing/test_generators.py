@@ -16,7 +16,7 @@ from publishing.generators import (
     render_prompt,
 )
 from publishing.models import AITemplate, ScheduledPost, Video
-from tests.publishing.conftest import Reply
+from tests.publishing.factories import Reply
 
 GOOD = {
     "title": "Insane 1v4 Clutch",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from publishing import services
 from publishing.models import PostStatus, ScheduledPost
 from publishing.uploaders import safe_permalink
-from tests.publishing.conftest import Reply
+from tests.publishing.factories import Reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

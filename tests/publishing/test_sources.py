@@ -25,7 +25,7 @@ from publishing import services, sources
 from publishing.models import PostStatus, ScheduledPost, Video
 from publishing.uploaders import HttpUploader, OutboxUploader, UploadError, UploadRequest
 from publishing.watcher import ClipWatcher
-from tests.publishing.conftest import DNS, PUBLIC_IP, Internet, Reply, source_rules
+from tests.publishing.factories import DNS, PUBLIC_IP, Internet, Reply, source_rules
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from publishing.uploaders import (
     get_uploader,
     uploader_names,
 )
-from tests.publishing.conftest import Internet, Reply, source_rules
+from tests.publishing.factories import Internet, Reply, source_rules
 
 
 def request_for(source, key="key-1", platform="youtube", **extra):

@@ -14,7 +14,7 @@ from publishing.models import AITemplate, PlatformAccount, ScheduledPost, Video
 from publishing.slots import ceil_hour
 from publishing.watcher import ClipWatcher
 from realtime.models import EventLog
-from tests.publishing.conftest import Reply
+from tests.publishing.factories import Reply
 
 pytestmark = pytest.mark.django_db
 
