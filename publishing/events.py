@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from publishing.uploaders import safe_permalink
-from realtime.broadcast import publish
+from realtime import broadcast
 
 VIDEO_REGISTERED = "publishing.video.registered"
 VIDEO_SCHEDULED = "publishing.video.scheduled"
@@ -66,10 +66,6 @@ def bounded(lists: dict[str, list], **fields) -> dict:
     }
 
 
-def emit_batch(event_type: str, lists: dict[str, list], **fields) -> None:
-    emit(event_type, bounded(lists, **fields))
-
-
 def batch_payload(posts: Iterable) -> dict:
     """A dispatcher batch, compact (clients refetch details): ids by outcome, with the errors."""
     payload: dict[str, list] = {"completed": [], "retrying": [], "failed": []}
@@ -85,25 +81,23 @@ def batch_payload(posts: Iterable) -> dict:
     return payload
 
 
-def emit(event_type: str, payload: dict) -> None:
-    publish(event_type, payload)
+def post_event_payload(post) -> dict:
+    return {"post": post_payload(post)}
 
 
-def emit_post(event_type: str, post) -> None:
-    emit(event_type, {"post": post_payload(post)})
-
-
-def emit_video_scheduled(video, posts: Iterable) -> None:
+def video_scheduled_payload(video, posts: Iterable) -> dict:
     posts = list(posts)
     times = sorted({post.scheduled_time for post in posts})
-    emit(
-        VIDEO_SCHEDULED,
-        {
-            "video_id": video.pk,
-            "title": video.title,
-            "scheduled_time": times[0] if len(times) == 1 else None,
-            "scheduled_times": {post.platform: post.scheduled_time for post in posts},
-            "platforms": [post.platform for post in posts],
-            "post_ids": [post.pk for post in posts],
-        },
-    )
+    return {
+        "video_id": video.pk,
+        "title": video.title,
+        "scheduled_time": times[0] if len(times) == 1 else None,
+        "scheduled_times": {post.platform: post.scheduled_time for post in posts},
+        "platforms": [post.platform for post in posts],
+        "post_ids": [post.pk for post in posts],
+    }
+
+
+def publish(event_type: str, payload: dict) -> None:
+    """Logs the event for the rule roles (no object group: the queue is one); sent after commit."""
+    broadcast.publish(event_type, payload)

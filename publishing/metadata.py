@@ -56,7 +56,7 @@ def activate_template(*, template: AITemplate) -> AITemplate:
     if not template.is_active:
         template.is_active = True
         template.save(update_fields=["is_active", "updated_at"])
-    events.emit(events.TEMPLATE_ACTIVATED, {"template_id": template.pk, "name": template.name})
+    events.publish(events.TEMPLATE_ACTIVATED, {"template_id": template.pk, "name": template.name})
     return template
 
 
@@ -119,7 +119,7 @@ def register_clip(
             hashtags=metadata.hashtags,
             game_context=game_context,
         )
-        events.emit(events.VIDEO_REGISTERED, {"video_id": video.pk, "title": video.title, "source": video.source})
+        events.publish(events.VIDEO_REGISTERED, {"video_id": video.pk, "title": video.title, "source": video.source})
         platforms = sorted(selectors.authenticated_platforms())
         posts = schedule_video(video=video, platforms=platforms, now=now) if platforms else []
     return RegisteredClip(video=video, posts=posts)

@@ -127,7 +127,7 @@ def claim_due_posts(
             rows = _claim_rows_orm(token=token, now=now, lease_until=lease_until, limit=limit, worker=worker)
         claimed = _claimed_posts(rows, lease_until=lease_until, worker=worker)
         if claimed and announce:
-            events.emit_batch(events.POSTS_CLAIMED, {"post_ids": [p.pk for p in claimed]}, worker=worker)
+            events.publish(events.POSTS_CLAIMED, events.bounded({"post_ids": [p.pk for p in claimed]}, worker=worker))
     return token, claimed
 
 

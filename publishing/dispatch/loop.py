@@ -59,7 +59,7 @@ class _LateClaimAnnouncement:
     def _announce(post_ids: list[int], worker: str) -> None:
         try:
             with transaction.atomic():
-                events.emit_batch(events.POSTS_CLAIMED, {"post_ids": post_ids}, worker=worker)
+                events.publish(events.POSTS_CLAIMED, events.bounded({"post_ids": post_ids}, worker=worker))
         except Exception:  # the claim stands; dashboards catch up from the results' event
             logger.warning("could not announce claimed posts %s", post_ids[:10], exc_info=True)
         finally:
@@ -187,7 +187,7 @@ def dispatch_due_posts(
             late.settle()
     if carried:
         with transaction.atomic():
-            events.emit_batch(events.POSTS_DISPATCHED, carried.payload())
+            events.publish(events.POSTS_DISPATCHED, events.bounded(carried.payload()))
     return report
 
 
@@ -210,6 +210,6 @@ def hold_unauthenticated_posts(*, now: datetime) -> int:
                 "the post goes out once it is."
             )
             ScheduledPost.objects.filter(pk__in=ids).update(status=PostStatus.HELD, last_error=reason, updated_at=now)
-            events.emit_batch(events.POSTS_HELD, {"post_ids": ids}, reason=reason)
+            events.publish(events.POSTS_HELD, events.bounded({"post_ids": ids}, reason=reason))
             held += ids
     return len(held)

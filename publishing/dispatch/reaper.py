@@ -53,6 +53,6 @@ def reclaim_stale_posts(*, now: datetime, limit: int = 1000) -> int:
                 ["status", "last_error", "next_attempt_at", "lease_expires_at", "lease_token", "claimed_by",
                  "updated_at"],
             )  # fmt: skip
-            events.emit_batch(events.POSTS_RECLAIMED, events.batch_payload(stale))
+            events.publish(events.POSTS_RECLAIMED, events.bounded(events.batch_payload(stale)))
         DispatchLease.objects.filter(token__in=done).delete()
     return len(stale)

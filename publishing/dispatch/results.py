@@ -184,7 +184,7 @@ def _record(
             else:
                 told = written
             if told:
-                events.emit_batch(events.POSTS_DISPATCHED, told.payload())
+                events.publish(events.POSTS_DISPATCHED, events.bounded(told.payload()))
         _renew_leases(renew_ids, token=token, now=now)
     return written
 

@@ -46,7 +46,7 @@ def update_account(*, account: PlatformAccount, now: datetime, **changes) -> Pla
             ScheduledPost.objects.filter(pk__in=ids).update(
                 status=PostStatus.PENDING, last_error="", next_attempt_at=now, updated_at=now
             )
-            events.emit_batch(events.POSTS_RELEASED, {"post_ids": ids})
+            events.publish(events.POSTS_RELEASED, events.bounded({"post_ids": ids}))
             _kick_dispatcher()
     return account
 

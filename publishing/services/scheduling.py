@@ -102,7 +102,7 @@ def schedule_video(
             ScheduledPost.objects.bulk_create(posts)
     except IntegrityError as exc:  # a concurrent request scheduled the same pair first
         raise Conflict("The video was just scheduled on one of these platforms.") from exc
-    events.emit_video_scheduled(video, posts)
+    events.publish(events.VIDEO_SCHEDULED, events.video_scheduled_payload(video, posts))
     return posts
 
 
@@ -163,7 +163,7 @@ def space_videos(*, videos: Sequence[Video], platforms, now: datetime, user=None
                 post.save(update_fields=["scheduled_time", "next_attempt_at", "status", "attempts", "last_error",
                                          "updated_at"])  # fmt: skip
             posts.append(post)
-        events.emit_video_scheduled(video, posts)
+        events.publish(events.VIDEO_SCHEDULED, events.video_scheduled_payload(video, posts))
         result.extend(posts)
     return result
 
@@ -197,7 +197,7 @@ def reschedule_post(*, post: ScheduledPost, scheduled_time: datetime, now: datet
     _check_spacing(post, scheduled_time)
     post.scheduled_time = post.next_attempt_at = scheduled_time
     post.save(update_fields=["scheduled_time", "next_attempt_at", "updated_at"])
-    events.emit_post(events.POST_RESCHEDULED, post)
+    events.publish(events.POST_RESCHEDULED, events.post_event_payload(post))
     return post
 
 
@@ -240,7 +240,7 @@ def cancel_post(*, post: ScheduledPost) -> ScheduledPost:
         raise _conflict(post, "cancel")
     post.status = PostStatus.CANCELLED
     post.save(update_fields=["status", "updated_at"])
-    events.emit_post(events.POST_CANCELLED, post)
+    events.publish(events.POST_CANCELLED, events.post_event_payload(post))
     return post
 
 
@@ -261,7 +261,7 @@ def force_post(*, post: ScheduledPost, now: datetime) -> ScheduledPost:
     check_content(video=post.video, platforms=[post.platform])
     post.scheduled_time = post.next_attempt_at = now
     post.save(update_fields=["scheduled_time", "next_attempt_at", "updated_at"])
-    events.emit_post(events.POST_FORCED, post)
+    events.publish(events.POST_FORCED, events.post_event_payload(post))
     _kick_dispatcher()
     return post
 
@@ -275,6 +275,6 @@ def retry_post(*, post: ScheduledPost, now: datetime) -> ScheduledPost:
     check_content(video=post.video, platforms=[post.platform])
     post.status, post.attempts, post.last_error, post.next_attempt_at = PostStatus.PENDING, 0, "", now
     post.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at"])
-    events.emit_post(events.POST_RETRIED, post)
+    events.publish(events.POST_RETRIED, events.post_event_payload(post))
     _kick_dispatcher()
     return post
