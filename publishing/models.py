@@ -8,14 +8,13 @@ from config.secrets import EncryptedJSONField
 from publishing.generators import validate_template_text
 
 
-class Platform(models.TextChoices):
-    YOUTUBE = "youtube", "YouTube"
-    INSTAGRAM = "instagram", "Instagram"
-    TIKTOK = "tiktok", "TikTok"
-
-
 class PlatformAccount(models.Model):
     """The account Setdesk posts to on one platform. ``credentials`` never leave the server."""
+
+    class Platform(models.TextChoices):
+        YOUTUBE = "youtube", "YouTube"
+        INSTAGRAM = "instagram", "Instagram"
+        TIKTOK = "tiktok", "TikTok"
 
     platform = models.CharField(max_length=20, choices=Platform.choices, unique=True)
     handle = models.CharField(max_length=100)
@@ -53,14 +52,8 @@ class Video(models.Model):
         return self.title or self.original_filename or self.source
 
 
-class PostStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROCESSING = "processing", "Processing"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-    # Due, but its account is not authenticated: not published; back to pending on re-authentication.
-    HELD = "held", "Held"
+# Module-level names, kept for the imports that use them.
+Platform = PlatformAccount.Platform
 
 
 class ScheduledPost(models.Model):
@@ -72,13 +65,23 @@ class ScheduledPost(models.Model):
     reclaimed from a dead worker is never published twice.
     """
 
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        # Due, but its account is not authenticated: not published; back to pending on re-authentication.
+        HELD = "held", "Held"
+
+
     video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="posts")
     # No index of its own: accounts are a handful of rows, and every index here is one
     # more write for each status change of the dispatcher's hot path.
     account = models.ForeignKey(PlatformAccount, on_delete=models.PROTECT, related_name="posts", db_index=False)
     platform = models.CharField(max_length=20, choices=Platform.choices)
     scheduled_time = models.DateTimeField()
-    status = models.CharField(max_length=20, choices=PostStatus.choices, default=PostStatus.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     external_id = models.CharField(max_length=255, blank=True)
@@ -129,6 +132,9 @@ class ScheduledPost(models.Model):
 
     def __str__(self):
         return f"{self.video} → {self.platform} at {self.scheduled_time:%Y-%m-%d %H:%M} ({self.status})"
+
+
+PostStatus = ScheduledPost.Status
 
 
 class DispatchLease(models.Model):

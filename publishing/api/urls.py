@@ -1,12 +1,11 @@
 """API routes of this app, mounted at /api/v1/publishing/ by config/urls.py."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from publishing.api import views
 
-router = DefaultRouter()
-router.include_root_view = False
+router = SimpleRouter()
 router.register("accounts", views.PlatformAccountViewSet, basename="publishing-account")
 router.register("videos", views.VideoViewSet, basename="publishing-video")
 router.register("posts", views.ScheduledPostViewSet, basename="publishing-post")
