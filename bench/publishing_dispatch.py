@@ -199,7 +199,9 @@ def bare_two_writes(workers: int, batch: int) -> tuple[float, int, int]:
 def dispatcher(workers: int, batch: int) -> tuple[float, int, int]:
     def work(n):
         uploader = NoopUploader()
-        services.dispatch_due_posts(worker=f"bench-{n}", batch_size=batch, uploader_for=lambda _: uploader)
+        services.dispatch_due_posts(
+            clock=timezone.now, worker=f"bench-{n}", batch_size=batch, uploader_for=lambda _: uploader
+        )
         return list(uploader.calls.elements())
 
     elapsed, counts = run_workers(workers, work)

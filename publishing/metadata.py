@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from config.errors import DomainError, InvalidInput
 from config.services import model_update
@@ -52,7 +52,7 @@ def activate_template(*, template: AITemplate) -> AITemplate:
     """
     list(AITemplate.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     template = AITemplate.objects.get(pk=template.pk)
-    AITemplate.objects.filter(is_active=True).exclude(pk=template.pk).update(is_active=False, updated_at=timezone.now())
+    AITemplate.objects.filter(is_active=True).exclude(pk=template.pk).update(is_active=False, updated_at=Now())
     if not template.is_active:
         template.is_active = True
         template.save(update_fields=["is_active", "updated_at"])

@@ -74,7 +74,6 @@ class ScheduledPost(models.Model):
         # Due, but its account is not authenticated: not published; back to pending on re-authentication.
         HELD = "held", "Held"
 
-
     video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="posts")
     # No index of its own: accounts are a handful of rows, and every index here is one
     # more write for each status change of the dispatcher's hot path.

@@ -11,7 +11,7 @@ DISPATCH_TIME_BUDGET_SECONDS = 50
 
 @shared_task(name="publishing.dispatch_due_posts")
 def dispatch_due_posts() -> dict:
-    report = services.dispatch_due_posts(time_budget_seconds=DISPATCH_TIME_BUDGET_SECONDS)
+    report = services.dispatch_due_posts(clock=timezone.now, time_budget_seconds=DISPATCH_TIME_BUDGET_SECONDS)
     return {"claimed": report.claimed, "completed": report.completed, "retrying": report.retrying,
             "failed": report.failed}  # fmt: skip
 

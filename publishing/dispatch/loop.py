@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from publishing import events
 from publishing.dispatch.claim import claim_due_posts, default_worker_name
@@ -72,6 +71,7 @@ class _LateClaimAnnouncement:
 
 def dispatch_due_posts(
     *,
+    clock: Callable[[], datetime],
     worker: str | None = None,
     batch_size: int | None = None,
     uploader_for: Callable[[str], Uploader] = get_uploader,
@@ -93,12 +93,13 @@ def dispatch_due_posts(
     coalesced hot set projection does). ``publishing.posts.claimed`` goes out with
     the claim when uploads are known to be slow, else only for a batch whose uploads
     are still running after VISIBLE_PROCESSING_SECONDS: a quick run costs one event.
-    Stops when nothing is due, or after ``time_budget_seconds``.
+    Stops when nothing is due, or after ``time_budget_seconds``. ``clock`` gives each step's
+    moment (the task passes ``timezone.now``).
     """
     worker = worker or default_worker_name()
     batch_size = max(1, batch_size or dispatch_batch_size())
     deadline = time.monotonic() + time_budget_seconds if time_budget_seconds else None
-    hold_unauthenticated_posts(now=timezone.now())
+    hold_unauthenticated_posts(now=clock())
     report = DispatchReport()
     uploaders: dict[str, Uploader] = {}
     claim_size, per_post = 1, None
@@ -115,7 +116,7 @@ def dispatch_due_posts(
             late = None
         announce = drained or monotonic() - last_event >= flush_seconds
         written = _record(
-            results, token=token, now=timezone.now(), renew_ids=rest, announce=announce, carried=carried,
+            results, token=token, now=clock(), renew_ids=rest, announce=announce, carried=carried,
             release=not rest,
         )  # fmt: skip
         if announce:
@@ -128,7 +129,7 @@ def dispatch_due_posts(
         while deadline is None or monotonic() < deadline:
             # Known slow uploads: announce the claim with it; otherwise only if it turns out slow.
             announce = per_post is not None and per_post >= VISIBLE_PROCESSING_SECONDS
-            token, claimed = claim_due_posts(now=timezone.now(), limit=claim_size, worker=worker, announce=announce)
+            token, claimed = claim_due_posts(now=clock(), limit=claim_size, worker=worker, announce=announce)
             if not claimed:
                 break
             if announce:  # the claim's event counts as the last announcement

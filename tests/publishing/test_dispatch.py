@@ -74,7 +74,11 @@ def test_four_racing_workers_publish_each_of_500_posts_exactly_once(broadcast_ru
     def work(n):
         try:
             barrier.wait()
-            reports.append(services.dispatch_due_posts(worker=f"w{n}", batch_size=10, uploader_for=lambda _: uploader))
+            reports.append(
+                services.dispatch_due_posts(
+                    clock=timezone.now, worker=f"w{n}", batch_size=10, uploader_for=lambda _: uploader
+                )
+            )
         except Exception as exc:  # pragma: no cover - surfaced below
             errors.append(exc)
         finally:
@@ -115,7 +119,7 @@ def test_fails_twice_then_succeeds_completes_on_attempt_3_with_backoff(http_serv
     time_machine.move_to(t0, tick=False)
 
     def dispatch():
-        return services.dispatch_due_posts(worker="w", uploader_for=lambda _: uploader)
+        return services.dispatch_due_posts(clock=timezone.now, worker="w", uploader_for=lambda _: uploader)
 
     assert dispatch().retrying == 1
     post = ScheduledPost.objects.get(pk=ids[0])
@@ -143,11 +147,11 @@ def test_always_failing_ends_failed_after_3_attempts_with_the_last_error(time_ma
     t0 = timezone.now()
     for offset in (0, 61, 61 + 121):
         time_machine.move_to(t0 + timedelta(seconds=offset), tick=False)
-        services.dispatch_due_posts(worker="w", uploader_for=lambda _: uploader)
+        services.dispatch_due_posts(clock=timezone.now, worker="w", uploader_for=lambda _: uploader)
     post = ScheduledPost.objects.get(pk=ids[0])
     assert (post.status, post.attempts, post.last_error) == ("failed", 3, "platform said no")
     time_machine.move_to(t0 + timedelta(days=1), tick=False)
-    assert services.dispatch_due_posts(worker="w", uploader_for=lambda _: uploader).claimed == 0
+    assert services.dispatch_due_posts(clock=timezone.now, worker="w", uploader_for=lambda _: uploader).claimed == 0
     assert uploader.calls[ids[0]] == 3
 
 
@@ -158,7 +162,7 @@ def test_an_uploader_crash_fails_the_attempt_not_the_worker():
         def upload(self, request):
             raise RuntimeError("bug in uploader")
 
-    report = services.dispatch_due_posts(worker="w", uploader_for=lambda _: Broken())
+    report = services.dispatch_due_posts(clock=timezone.now, worker="w", uploader_for=lambda _: Broken())
     assert report.retrying == 2
     # The kind of error, not its text (it may quote a host or a file); the traceback is in the log.
     assert ScheduledPost.objects.get(pk=ids[0]).last_error == (
@@ -213,7 +217,9 @@ def test_a_worker_killed_mid_upload_is_reclaimed_after_the_lease_and_published_o
     post.refresh_from_db()
     assert post.status == "pending" and "reclaimed" in post.last_error
 
-    report = services.dispatch_due_posts(worker="survivor", uploader_for=lambda _: HttpUploader(f"{server.url}/upload"))
+    report = services.dispatch_due_posts(
+        clock=timezone.now, worker="survivor", uploader_for=lambda _: HttpUploader(f"{server.url}/upload")
+    )
     assert report.completed == 1
     post.refresh_from_db()
     assert (post.status, post.attempts) == ("completed", 2)
@@ -237,7 +243,7 @@ def test_outbox_upload_done_by_a_dead_worker_is_not_copied_again(time_machine, c
 
     time_machine.move_to(claimed[0].lease_expires_at + timedelta(seconds=1), tick=False)
     assert services.reclaim_stale_posts(now=timezone.now()) == 1
-    report = services.dispatch_due_posts(worker="survivor")
+    report = services.dispatch_due_posts(clock=timezone.now, worker="survivor")
     assert report.completed == 1
     post = ScheduledPost.objects.get()
     assert post.external_url == first.url and post.attempts == 2
@@ -253,7 +259,7 @@ def test_a_big_drain_is_told_in_one_bounded_event(broadcast_rules):
     from publishing.events import EVENT_LIST_LIMIT
 
     ids = _due_posts(EVENT_LIST_LIMIT + 50)
-    services.dispatch_due_posts(worker="w", uploader_for=lambda _: CountingUploader())
+    services.dispatch_due_posts(clock=timezone.now, worker="w", uploader_for=lambda _: CountingUploader())
     [event] = EventLog.objects.filter(event_type="publishing.posts.dispatched", group_name="role.social_manager")
     payload = event.payload
     assert payload["counts"] == {"completed": len(ids), "retrying": 0, "failed": 0}
@@ -278,7 +284,7 @@ def test_each_claimed_batch_holds_one_lease_row_until_its_results_are_written():
     assert not DispatchLease.objects.exists()
 
     # The dispatcher drops each batch's lease with its last results.
-    report = services.dispatch_due_posts(worker="w2", uploader_for=lambda _: CountingUploader())
+    report = services.dispatch_due_posts(clock=timezone.now, worker="w2", uploader_for=lambda _: CountingUploader())
     assert report.completed == 2 and not DispatchLease.objects.exists()
     assert ScheduledPost.objects.filter(pk__in=ids, status="completed").count() == 5
 
@@ -353,7 +359,7 @@ def test_slow_uploads_record_each_result_and_renew_the_batch_lease(time_machine,
             seen.append((timezone.now(), states))
             return UploadResult(external_id="x", url="https://example.com/x")
 
-    report = services.dispatch_due_posts(worker="w", uploader_for=lambda _: Slow(), flush_seconds=0)
+    report = services.dispatch_due_posts(clock=timezone.now, worker="w", uploader_for=lambda _: Slow(), flush_seconds=0)
     assert report.completed == 3
     # When the third upload ran (30 min in), the first two were already recorded and the third still held a lease.
     when, last = seen[-1]
@@ -395,7 +401,10 @@ def _announced(event_type: str):
 
 def test_a_quick_run_costs_one_event_and_a_slow_batch_is_announced_as_claimed_first(broadcast_rules):
     ids = _due_posts(3)
-    assert services.dispatch_due_posts(worker="w", uploader_for=lambda _: CountingUploader()).completed == 3
+    assert (
+        services.dispatch_due_posts(clock=timezone.now, worker="w", uploader_for=lambda _: CountingUploader()).completed
+        == 3
+    )
     assert not _announced("publishing.posts.claimed").exists()  # quick uploads: no "processing" to show
     [dispatched] = _announced("publishing.posts.dispatched")
     assert sorted(dispatched.payload["completed"]) == sorted(ids)
@@ -414,7 +423,12 @@ def test_a_quick_run_costs_one_event_and_a_slow_batch_is_announced_as_claimed_fi
                 time.sleep(0.02)
             return UploadResult(external_id="x", url="https://example.com/x")
 
-    assert services.dispatch_due_posts(worker="w", uploader_for=lambda _: WaitsUntilAnnounced()).completed == 1
+    assert (
+        services.dispatch_due_posts(
+            clock=timezone.now, worker="w", uploader_for=lambda _: WaitsUntilAnnounced()
+        ).completed
+        == 1
+    )
     claimed, dispatched = _announced("publishing.posts.claimed").get(), _announced("publishing.posts.dispatched").get()
     assert claimed.payload == {"post_ids": [slow_id], "worker": "w", "counts": {"post_ids": 1}, "truncated": False}
     assert claimed.seq < dispatched.seq  # "claimed" never follows the results
@@ -433,7 +447,7 @@ def test_one_batch_with_successes_retries_and_a_last_attempt_is_written_in_full(
                 raise UploadError(f"no {request.post_id}")
             return UploadResult(external_id=f"e{request.post_id}", url=f"https://example.com/{request.post_id}")
 
-    report = services.dispatch_due_posts(worker="w", batch_size=10, uploader_for=lambda _: Mixed())
+    report = services.dispatch_due_posts(clock=timezone.now, worker="w", batch_size=10, uploader_for=lambda _: Mixed())
     assert (report.completed, report.retrying, report.failed) == (2, 1, 1)
     posts = {p.pk: p for p in ScheduledPost.objects.all()}
     assert posts[ids[0]].status == posts[ids[2]].status == "completed"
@@ -477,7 +491,9 @@ def test_the_uploader_gets_the_accounts_credentials_decrypted(settings, caplog):
     account = PlatformAccount.objects.get(platform="youtube")
     account.credentials = {"token": "yt-s3cret"}
     account.save()
-    assert services.dispatch_due_posts(worker="w", uploader_for=lambda _: Capturing()).completed == 2
+    assert (
+        services.dispatch_due_posts(clock=timezone.now, worker="w", uploader_for=lambda _: Capturing()).completed == 2
+    )
     assert Capturing.seen["youtube"] == {"token": "yt-s3cret"}
 
     # Stored under a key no longer configured: the uploads go ahead without them, and it is logged.
@@ -487,6 +503,8 @@ def test_the_uploader_gets_the_accounts_credentials_decrypted(settings, caplog):
     other.credentials = {"token": "ig"}
     other.save()
     settings.FIELD_ENCRYPTION_KEYS = ["current"]
-    assert services.dispatch_due_posts(worker="w", uploader_for=lambda _: Capturing()).completed == 1
+    assert (
+        services.dispatch_due_posts(clock=timezone.now, worker="w", uploader_for=lambda _: Capturing()).completed == 1
+    )
     assert Capturing.seen["instagram"] == {}
     assert "cannot be decrypted" in caplog.text

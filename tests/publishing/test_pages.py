@@ -55,12 +55,14 @@ def test_dashboard_links(make_user):
 
 
 def test_the_queue_shows_held_posts_with_their_reason(make_user, make_post, accounts):
+    from django.utils import timezone
+
     from publishing import services
     from publishing.models import PlatformAccount, PostStatus
 
     post = make_post(platform="tiktok")
     PlatformAccount.objects.filter(pk=accounts["tiktok"].pk).update(authenticated=False)
-    services.dispatch_due_posts()
+    services.dispatch_due_posts(clock=timezone.now)
     shown = {p["id"]: p for p in initial(client_for(make_user("social_manager")).get("/dash/publishing/"))["posts"]}
     assert shown[post.pk]["status"] == PostStatus.HELD
     assert "not authenticated" in shown[post.pk]["last_error"]

@@ -58,7 +58,7 @@ def test_retry_and_force_check_the_limits_again(manager, make_post):
 def test_the_dispatcher_never_publishes_an_over_limit_post(make_post, _outbox):
     post = make_post(platform="youtube")
     type(post.video).objects.filter(pk=post.video_id).update(title=LONG_TITLE)
-    services.dispatch_due_posts()
+    services.dispatch_due_posts(clock=timezone.now)
     post.refresh_from_db()
     assert post.status == PostStatus.FAILED and post.external_id == ""
     assert "title" in post.last_error and "100" in post.last_error
@@ -79,7 +79,7 @@ def test_no_path_brings_an_over_limit_post_to_completed(make_post, title, captio
     tags = [f"#t{n}" for n in range(hashtags)]
     type(post.video).objects.filter(pk=post.video_id).update(title="t" * title, caption="c" * caption, hashtags=tags)
     over = bool(content_errors(platform, Content(title="t" * title, caption="c" * caption, hashtags=tuple(tags))))
-    services.dispatch_due_posts()
+    services.dispatch_due_posts(clock=timezone.now)
     post.refresh_from_db()
     assert (post.status == PostStatus.COMPLETED) == (not over)
     ScheduledPost.objects.filter(pk=post.pk).delete()
@@ -92,7 +92,7 @@ def test_a_due_post_of_an_unauthenticated_account_is_held_then_released(manager,
     post = make_post(platform="youtube")
     r = manager.patch(f"{BASE}/accounts/{accounts['youtube'].pk}/", {"authenticated": False}, format="json")
     assert r.status_code == 200, r.json()
-    services.dispatch_due_posts()
+    services.dispatch_due_posts(clock=timezone.now)
     post.refresh_from_db()
     assert post.status == PostStatus.HELD and post.attempts == 0
     assert "not authenticated" in post.last_error and "@youtube_handle" in post.last_error
@@ -102,7 +102,7 @@ def test_a_due_post_of_an_unauthenticated_account_is_held_then_released(manager,
     assert r.status_code == 200
     post.refresh_from_db()
     assert (post.status, post.last_error) == (PostStatus.PENDING, "")
-    services.dispatch_due_posts()
+    services.dispatch_due_posts(clock=timezone.now)
     post.refresh_from_db()
     assert post.status == PostStatus.COMPLETED
 
@@ -110,7 +110,7 @@ def test_a_due_post_of_an_unauthenticated_account_is_held_then_released(manager,
 def test_a_held_post_can_be_cancelled(manager, make_post, accounts):
     post = make_post(platform="youtube")
     PlatformAccount.objects.filter(pk=accounts["youtube"].pk).update(authenticated=False)
-    services.dispatch_due_posts()
+    services.dispatch_due_posts(clock=timezone.now)
     assert manager.delete(f"{BASE}/posts/{post.pk}/").status_code in (200, 204)
     post.refresh_from_db()
     assert post.status == PostStatus.CANCELLED

@@ -239,7 +239,7 @@ def test_stored_bad_rows_fail_with_a_safe_message_and_nothing_is_sent(
         f"https://localhost:{internal.url.rsplit(':', 1)[1]}/x.mp4",
     ]
     posts = [_due(accounts, source, platform) for source, platform in zip(bad, ["youtube"] * len(bad), strict=True)]
-    report = services.dispatch_due_posts(worker="w")
+    report = services.dispatch_due_posts(clock=timezone.now, worker="w")
     assert report.completed == 0 and report.failed == len(bad)
     assert internal.received == [] and endpoint.received == []  # nothing fetched, nothing sent
     assert not list(Path(_outbox).rglob("*.mp4"))  # nothing copied
@@ -265,7 +265,7 @@ def test_a_file_swapped_for_a_symlink_after_registration_is_not_published(
     due = timezone.now() - timedelta(minutes=1)
     post = ScheduledPost.objects.create(video=video, account=accounts["youtube"], platform="youtube",
                                         scheduled_time=due, next_attempt_at=due)  # fmt: skip
-    services.dispatch_due_posts(worker="w")
+    services.dispatch_due_posts(clock=timezone.now, worker="w")
     post.refresh_from_db()
     assert post.status == "failed" and "symbolic link" in post.last_error
     assert not list(Path(_outbox).rglob("swapped.mp4"))
@@ -293,7 +293,7 @@ def test_a_file_under_the_media_root_publishes_end_to_end_through_the_outbox(man
     assert scheduled.status_code == 201, scheduled.json()
     post_id = scheduled.json()[0]["id"]
     assert manager.post(f"{BASE}/posts/{post_id}/force/").status_code == 200
-    services.dispatch_due_posts(worker="w")
+    services.dispatch_due_posts(clock=timezone.now, worker="w")
     post = ScheduledPost.objects.get(pk=post_id)
     assert (post.status, post.last_error) == ("completed", "")
     (copy,) = Path(_outbox).rglob("valorant_ace.mp4")
