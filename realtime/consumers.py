@@ -27,6 +27,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.conf import settings
+from django.utils import timezone
 from redis.exceptions import RedisError
 
 from realtime import groups, registry, selectors
@@ -44,6 +45,7 @@ CLOSE_SERVICE_RESTART = 1012
 CLOSE_TRY_AGAIN_LATER = 1013
 OVERFLOW_MESSAGE_TYPE = "realtime.overflow"
 LEAVE_TIMEOUT_SECONDS = 5.0
+LINK_EXPIRED = "link expired"
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
@@ -88,6 +90,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.positions: dict[str, tuple[str, int]] = {}
         self.default_groups: set[str] = set()
         self._auth_timer: asyncio.Task | None = None
+        self._expiry_timer: asyncio.Task | None = None
         self._closed = False
         # Accept first: a close code can only be sent on an accepted socket.
         await self.accept()
@@ -120,10 +123,20 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # Together: a first join in this process is a Redis round trip, and a storm waits on them.
         await asyncio.gather(*(self.hub.join(group, self) for group in default_groups))
         await self.send_json({"type": "connected", "user_id": self.user.pk, "groups": sorted(self.default_groups)})
+        expires_at = getattr(user, "expires_at", None)
+        if expires_at is not None:  # a link's socket ends with its link
+            self._expiry_timer = asyncio.create_task(self._close_at(expires_at))
+
+    async def _close_at(self, moment) -> None:
+        await asyncio.sleep(max(0.0, (moment - timezone.now()).total_seconds()))
+        if not self._closed:
+            self._closed = True
+            await self.close(code=CLOSE_FORBIDDEN, reason=LINK_EXPIRED)
 
     async def disconnect(self, code):
-        if self._auth_timer is not None:
-            self._auth_timer.cancel()
+        for timer in (self._auth_timer, getattr(self, "_expiry_timer", None)):
+            if timer is not None:
+                timer.cancel()
         await self._leave_groups()
 
     async def _leave_groups(self) -> None:

@@ -25,8 +25,9 @@ class LinkViewer(AnonymousUser):
     """A socket opened with a link token (a stage screen), not a user: it holds no perms and
     may follow only the groups its link names (``groups``)."""
 
-    def __init__(self, groups: Iterable[str]):
+    def __init__(self, groups: Iterable[str], *, expires_at=None):
         self.socket_groups = list(groups)
+        self.expires_at = expires_at  # the socket is closed then (4403 "link expired")
 
     @property
     def is_authenticated(self):

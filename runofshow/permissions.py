@@ -45,7 +45,8 @@ def stage_viewer(token: str):
     if link is None:
         return None
     return registry.LinkViewer(
-        [groups.object_group(groups.RUNOFSHOW_SESSION, link.session_id), services.viewer_link_group(link.pk)]
+        [groups.object_group(groups.RUNOFSHOW_SESSION, link.session_id), services.viewer_link_group(link.pk)],
+        expires_at=link.expires_at,
     )
 
 

@@ -174,3 +174,23 @@ async def test_an_expired_link_opens_no_socket(make_show):
     communicator = await _viewer_socket(token)
     assert (await communicator.receive_output(timeout=5))["code"] == 4401
     await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_open_viewer_socket_closes_when_its_link_expires(make_show):
+    session, _segments = await database_sync_to_async(make_show)()
+
+    def soon_expiring():
+        link, token = services.create_viewer_link(session=session, user=None, now=timezone.now())
+        ViewerLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() + timedelta(seconds=1))
+        return token
+
+    token = await database_sync_to_async(soon_expiring)()
+    communicator = await _viewer_socket(token)
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "connected"
+    assert await communicator.receive_output(timeout=5) == {
+        "type": "websocket.close",
+        "code": 4403,
+        "reason": "link expired",
+    }
+    await communicator.disconnect()
