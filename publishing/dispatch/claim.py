@@ -20,7 +20,7 @@ from django.db.models import F, Subquery
 
 from config.secrets import UnreadableSecret, decrypt_json
 from publishing import events
-from publishing.dispatch.sql import _CLAIM_SQL, _RELEASE_IF_DONE_SQL, _RENEW_SQL, _bound_cursor
+from publishing.dispatch.sql import CLAIM_SQL, RELEASE_IF_DONE_SQL, RENEW_SQL, bound_cursor
 from publishing.knobs import lease_duration
 from publishing.models import DispatchLease, PostStatus, ScheduledPost
 from publishing.uploaders import UploadRequest
@@ -76,7 +76,7 @@ def _claimed_posts(rows, *, lease_until: datetime, worker: str) -> list[ClaimedP
 
 
 def _claim_rows_orm(*, token: uuid.UUID, now: datetime, lease_until: datetime, limit: int, worker: str) -> list:
-    """The claim for databases other than PostgreSQL: the same rows and lease row as ``_CLAIM_SQL``,
+    """The claim for databases other than PostgreSQL: the same rows and lease row as ``CLAIM_SQL``,
     in three statements (claim, read, lease)."""
     due = (
         ScheduledPost.objects.select_for_update(skip_locked=True)
@@ -119,9 +119,9 @@ def claim_due_posts(
     lease_until = now + lease_duration()
     with transaction.atomic() if announce else nullcontext():
         if connection.vendor == "postgresql":
-            with _bound_cursor() as cursor:
+            with bound_cursor() as cursor:
                 params = {"token": token, "until": lease_until, "worker": worker, "now": now, "limit": limit}
-                cursor.execute(_CLAIM_SQL, params)
+                cursor.execute(CLAIM_SQL, params)
                 rows = cursor.fetchall()
         else:
             rows = _claim_rows_orm(token=token, now=now, lease_until=lease_until, limit=limit, worker=worker)
@@ -131,13 +131,13 @@ def claim_due_posts(
     return token, claimed
 
 
-def _renew_leases(ids: Sequence[int], *, token: uuid.UUID, now: datetime) -> None:
+def renew_leases(ids: Sequence[int], *, token: uuid.UUID, now: datetime) -> None:
     if not ids:
         return
     until = now + lease_duration()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_RENEW_SQL, {"until": until, "token": token, "now": now, "ids": list(ids)})
+            cursor.execute(RENEW_SQL, {"until": until, "token": token, "now": now, "ids": list(ids)})
     else:
         DispatchLease.objects.filter(token=token).update(expires_at=until)
         ScheduledPost.objects.filter(lease_token=token, status=PostStatus.PROCESSING, pk__in=ids).update(
@@ -145,11 +145,11 @@ def _renew_leases(ids: Sequence[int], *, token: uuid.UUID, now: datetime) -> Non
         )
 
 
-def _release_lease_if_done(token: uuid.UUID) -> None:
+def release_lease_if_done(token: uuid.UUID) -> None:
     """Drops the batch's DispatchLease once none of its posts is still processing under it."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_RELEASE_IF_DONE_SQL, [token])
+            cursor.execute(RELEASE_IF_DONE_SQL, [token])
         return
     lease = DispatchLease.objects.filter(token=token).first()
     if (

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from publishing import events
 from publishing.dispatch.claim import claim_due_posts, default_worker_name
-from publishing.dispatch.results import BatchResults, Written, _crash_message, _permalink, _record
+from publishing.dispatch.results import BatchResults, Written, checked_permalink, crash_message, record_batch
 from publishing.knobs import VISIBLE_PROCESSING_SECONDS, dispatch_batch_size
 from publishing.limits import Content, content_errors
 from publishing.models import PlatformAccount, PostStatus, ScheduledPost
@@ -115,7 +115,7 @@ def dispatch_due_posts(
             late.settle()
             late = None
         announce = drained or monotonic() - last_event >= flush_seconds
-        written = _record(
+        written = record_batch(
             results, token=token, now=clock(), renew_ids=rest, announce=announce, carried=carried,
             release=not rest,
         )  # fmt: skip
@@ -160,14 +160,14 @@ def dispatch_due_posts(
                     if uploader is None:
                         uploader = uploaders[request.platform] = uploader_for(request.platform)
                     result = uploader.upload(request)
-                    external_id, url = result.external_id[:255], _permalink(result.url, post.pk)
+                    external_id, url = result.external_id[:255], checked_permalink(result.url, post.pk)
                 except UploadError as exc:
                     results.errors.append((post, str(exc)[:2000] or exc.__class__.__name__))
                     if exc.final:
                         results.final.add(post.pk)
                 except Exception as exc:  # an uploader bug must fail the post, not the worker
                     logger.exception("uploader failed on post %s", post.pk)
-                    results.errors.append((post, _crash_message(exc)))
+                    results.errors.append((post, crash_message(exc)))
                 else:
                     completed_ids.append(post.pk)
                     external_ids.append(external_id)

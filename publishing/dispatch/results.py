@@ -13,8 +13,8 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from publishing import events
-from publishing.dispatch.claim import ClaimedPost, _release_lease_if_done, _renew_leases
-from publishing.dispatch.sql import _COMPLETED_SQL, _FAILED_SQL, _bound_cursor
+from publishing.dispatch.claim import ClaimedPost, release_lease_if_done, renew_leases
+from publishing.dispatch.sql import COMPLETED_SQL, FAILED_SQL, bound_cursor
 from publishing.knobs import backoff_after, max_attempts
 from publishing.models import DispatchLease, PostStatus, ScheduledPost
 from publishing.uploaders import UploadRequest, UploadResult, safe_permalink
@@ -30,7 +30,7 @@ class Outcome:
     final: bool = False  # the error cannot go away by retrying: the post fails now
 
 
-def _permalink(url: str, post_id: int) -> str:
+def checked_permalink(url: str, post_id: int) -> str:
     """The uploader's permalink if it is http(s); anything else (``javascript:``…) is dropped:
     the post was published, so it completes, without a link."""
     safe = safe_permalink(url)
@@ -39,7 +39,7 @@ def _permalink(url: str, post_id: int) -> str:
     return safe
 
 
-def _crash_message(exc: Exception) -> str:
+def crash_message(exc: Exception) -> str:
     """What a crashed uploader leaves in ``last_error`` (read by every role): the kind of error,
     not its text, which may quote a host or a file; the worker log has the traceback."""
     return f"The uploader failed unexpectedly ({exc.__class__.__name__}); see the worker log."
@@ -62,7 +62,7 @@ class BatchResults:
         if outcome.result is not None:
             self.completed_ids.append(outcome.post.pk)
             self.external_ids.append(outcome.result.external_id[:255])
-            self.urls.append(_permalink(outcome.result.url, outcome.post.pk))
+            self.urls.append(checked_permalink(outcome.result.url, outcome.post.pk))
         else:
             self.errors.append((outcome.post, outcome.error))
             if outcome.final:
@@ -109,9 +109,9 @@ def _write_results(results: BatchResults, *, token: uuid.UUID, now: datetime, re
             failed_rows.append((post.pk, PostStatus.PENDING.value, error, now + backoff_after(post.attempts)))
     lost: set[int] = set()
     if connection.vendor == "postgresql":
-        with _bound_cursor() as cursor:
+        with bound_cursor() as cursor:
             if results.completed_ids:
-                cursor.execute(_COMPLETED_SQL, {
+                cursor.execute(COMPLETED_SQL, {
                     "token": token, "release": release, "now": now, "ids": results.completed_ids,
                     "external_ids": results.external_ids, "urls": results.urls,
                 })  # fmt: skip
@@ -119,7 +119,7 @@ def _write_results(results: BatchResults, *, token: uuid.UUID, now: datetime, re
                 release = False  # done by the statement above
             if failed_rows:
                 ids, statuses, errors, next_attempts = map(list, zip(*failed_rows, strict=True))
-                cursor.execute(_FAILED_SQL, {
+                cursor.execute(FAILED_SQL, {
                     "token": token, "release": release, "now": now, "ids": ids, "statuses": statuses,
                     "errors": errors, "next_attempts": next_attempts,
                 })  # fmt: skip
@@ -158,7 +158,7 @@ def _write_results_orm(results: BatchResults, failed_rows: list, *, token: uuid.
     return set(ids) - owned
 
 
-def _record(
+def record_batch(
     results: BatchResults, *, token: uuid.UUID, now: datetime, renew_ids: Sequence[int], announce: bool,
     carried: Written | None, release: bool | None,
 ) -> Written:  # fmt: skip
@@ -176,7 +176,7 @@ def _record(
             if release:
                 DispatchLease.objects.filter(token=token).delete()
         if release is None:
-            _release_lease_if_done(token)
+            release_lease_if_done(token)
         if announce:
             if carried:
                 carried.extend(written)
@@ -185,7 +185,7 @@ def _record(
                 told = written
             if told:
                 events.publish(events.POSTS_DISPATCHED, events.bounded(told.payload()))
-        _renew_leases(renew_ids, token=token, now=now)
+        renew_leases(renew_ids, token=token, now=now)
     return written
 
 
@@ -208,7 +208,9 @@ def record_outcomes(
     results = BatchResults()
     for outcome in outcomes:
         results.add(outcome)
-    written = _record(results, token=token, now=now, renew_ids=renew_ids, announce=announce, carried=None, release=None)
+    written = record_batch(
+        results, token=token, now=now, renew_ids=renew_ids, announce=announce, carried=None, release=None
+    )
     return [*written.completed, *(r["id"] for r in written.retrying), *(f["id"] for f in written.failed)]
 
 

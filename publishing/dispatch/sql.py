@@ -21,7 +21,7 @@ _LEASE = DispatchLease._meta.db_table
 # hashes a scan of the whole table) and updates the claimed rows through the primary key. The
 # LATERAL … OFFSET 0 keeps to one primary-key lookup per claimed video, not a hash of them all.
 # The batch's DispatchLease row (for the reaper) is written by the same statement.
-_CLAIM_SQL = f"""
+CLAIM_SQL = f"""
 WITH claimed AS (
     UPDATE {_POST} SET status = 'processing', attempts = attempts + 1, lease_token = %(token)s,
            lease_expires_at = %(until)s, claimed_by = %(worker)s, updated_at = %(now)s
@@ -56,7 +56,7 @@ _BATCH_COLUMNS = "%(token)s::uuid AS token, 'processing'::varchar AS held"
 
 # The results of a batch's successful uploads in one statement; it returns only the posts it
 # could NOT write (their lease was reclaimed meanwhile), which is normally none.
-_COMPLETED_SQL = f"""
+COMPLETED_SQL = f"""
 WITH released AS (
     DELETE FROM {_LEASE} WHERE token = %(token)s AND %(release)s
 ), v AS (
@@ -72,7 +72,7 @@ SELECT v.id FROM v WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.id = v.id)
 """  # noqa: S608
 
 # Failed uploads (rare): back to pending after the backoff, or failed; returns the posts written.
-_FAILED_SQL = f"""
+FAILED_SQL = f"""
 WITH released AS (
     DELETE FROM {_LEASE} WHERE token = %(token)s AND %(release)s
 ), v AS (
@@ -86,7 +86,7 @@ FROM v WHERE {_HELD}
 RETURNING t.id
 """  # noqa: S608
 
-_RENEW_SQL = f"""
+RENEW_SQL = f"""
 WITH renewed AS (
     UPDATE {_LEASE} SET expires_at = %(until)s WHERE token = %(token)s
 )
@@ -95,7 +95,7 @@ WHERE id = ANY(%(ids)s::bigint[]) AND lease_token = %(token)s AND status = 'proc
 """  # noqa: S608
 
 # A lease whose posts have all been written (or reclaimed) is of no more use to the reaper.
-_RELEASE_IF_DONE_SQL = f"""
+RELEASE_IF_DONE_SQL = f"""
 DELETE FROM {_LEASE} AS l WHERE l.token = %s AND NOT EXISTS (
     SELECT 1 FROM {_POST} p
     WHERE p.id IN (SELECT jsonb_array_elements_text(l.post_ids)::bigint)
@@ -105,7 +105,7 @@ DELETE FROM {_LEASE} AS l WHERE l.token = %s AND NOT EXISTS (
 
 
 @contextmanager
-def _bound_cursor():
+def bound_cursor():
     """A PostgreSQL cursor with server-side parameters for the dispatcher's statements.
 
     Django's psycopg cursors bind client-side: each id, external id and URL of a batch would be

@@ -11,7 +11,7 @@ from config.errors import Conflict
 from config.services import model_update
 from publishing import events
 from publishing.models import PlatformAccount, PostStatus, ScheduledPost
-from publishing.services.scheduling import _kick_dispatcher
+from publishing.services.scheduling import kick_dispatcher
 
 ACCOUNT_FIELDS = ("platform", "handle", "credentials", "authenticated")
 
@@ -47,7 +47,7 @@ def update_account(*, account: PlatformAccount, now: datetime, **changes) -> Pla
                 status=PostStatus.PENDING, last_error="", next_attempt_at=now, updated_at=now
             )
             events.publish(events.POSTS_RELEASED, events.bounded({"post_ids": ids}))
-            _kick_dispatcher()
+            kick_dispatcher()
     return account
 
 

@@ -244,7 +244,7 @@ def cancel_post(*, post: ScheduledPost) -> ScheduledPost:
     return post
 
 
-def _kick_dispatcher() -> None:
+def kick_dispatcher() -> None:
     """Runs the dispatcher now instead of at its next minute (best effort: the tick will come anyway)."""
     from config.tasks import enqueue_on_commit
     from publishing import tasks
@@ -262,7 +262,7 @@ def force_post(*, post: ScheduledPost, now: datetime) -> ScheduledPost:
     post.scheduled_time = post.next_attempt_at = now
     post.save(update_fields=["scheduled_time", "next_attempt_at", "updated_at"])
     events.publish(events.POST_FORCED, events.post_event_payload(post))
-    _kick_dispatcher()
+    kick_dispatcher()
     return post
 
 
@@ -276,5 +276,5 @@ def retry_post(*, post: ScheduledPost, now: datetime) -> ScheduledPost:
     post.status, post.attempts, post.last_error, post.next_attempt_at = PostStatus.PENDING, 0, "", now
     post.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at"])
     events.publish(events.POST_RETRIED, events.post_event_payload(post))
-    _kick_dispatcher()
+    kick_dispatcher()
     return post
