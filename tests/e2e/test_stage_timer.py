@@ -4,6 +4,7 @@ message, and stops the moment the link is revoked."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -37,7 +38,8 @@ def test_a_viewer_link_follows_the_show_live_and_stops_when_revoked(browser, asg
         run_in_thread(lambda: services.activate_segment(segment=second, user=None, now=timezone.now()))
         expect(page.locator("#stage-now-name")).to_have_text("Segment 2", timeout=3000)
         expect(page.locator("#stage")).to_have_attribute("data-level", "normal")
-        expect(page.locator("#stage-timer")).to_have_text("20:00", timeout=3000)
+        # Counting down from the segment's 20 minutes (a slow machine may already show 19:5x).
+        expect(page.locator("#stage-timer")).to_have_text(re.compile(r"^(20:00|19:[45]\d)$"), timeout=3000)
 
         run_in_thread(
             lambda: services.set_stage_message(session=session, text="Cut the encore", visible=True, user=None)

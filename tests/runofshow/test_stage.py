@@ -182,7 +182,7 @@ async def test_an_open_viewer_socket_closes_when_its_link_expires(make_show):
 
     def soon_expiring():
         link, token = services.create_viewer_link(session=session, user=None, now=timezone.now())
-        ViewerLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() + timedelta(seconds=1))
+        ViewerLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() + timedelta(seconds=3))
         return token
 
     token = await database_sync_to_async(soon_expiring)()
