@@ -78,6 +78,9 @@
       const started = await SetdeskApi.post(API + "/auto-schedule/run/", {});
       progress(started.run_id, 0, "queued");
       notice(`Run #${started.run_id} started.`);
+      // A quick run on a free worker can end before this answer arrives: its events came first.
+      const ended = endedRuns[started.run_id];
+      if (ended) showEnded(ended);
     } catch (error) {
       $("rot-run-button").disabled = false;
       problem(error);
@@ -238,17 +241,21 @@
   let timer = null;
   function soon() { clearTimeout(timer); timer = setTimeout(refresh, 300); }
 
+  const endedRuns = {}; // run id → its last status event, for a run that ends before its POST answers
+  function showEnded(payload) {
+    progress(payload.run_id, payload.status === "completed" ? 100 : payload.progress, payload.status);
+    if (payload.status === "completed") notice(`Run #${payload.run_id} completed.`);
+    else if (payload.error) show($("rot-error"), `Run #${payload.run_id} ${payload.status}: ${payload.error}`);
+  }
+
   data.groups.forEach((group) => window.setdeskLive.subscribe(group, (event) => {
     const type = String(event.type);
     if (type === "rotations.run.progress" || type === "rotations.run.started") {
       progress(event.payload.run_id, event.payload.progress, event.payload.progress_message);
       if (type === "rotations.run.started") soon();
     } else if (type.indexOf("rotations.run.") === 0) {
-      if (event.payload.run_id === progressRun) {
-        progress(event.payload.run_id, event.payload.status === "completed" ? 100 : event.payload.progress, event.payload.status);
-        if (event.payload.status === "completed") notice(`Run #${event.payload.run_id} completed.`);
-        else if (event.payload.error) show($("rot-error"), `Run #${event.payload.run_id} ${event.payload.status}: ${event.payload.error}`);
-      }
+      endedRuns[event.payload.run_id] = event.payload;
+      if (event.payload.run_id === progressRun) showEnded(event.payload);
       soon();
     } else if (type.indexOf("rotations.") === 0) {
       soon();
