@@ -227,6 +227,8 @@ class ScheduleItemInline(admin.TabularInline):
         "scene_number",
         "title",
         "set_name",
+        "int_ext",
+        "day_night",
         "pages_eighths",
         "setups",
         "planned_start",

@@ -36,6 +36,17 @@ SCHEDULE = [
 ]
 
 
+def _stripboard_heading(title: str) -> dict:
+    """INT/EXT and DAY/NIGHT of a scene from its slug line ("INT. KITCHEN — DAY: …")."""
+    if not title.startswith(("INT.", "EXT.")):
+        return {}
+    light = title.split(":")[0].rsplit("—", 1)[-1].strip().lower()
+    return {
+        "int_ext": title[:3].lower(),
+        "day_night": light if light in {c.value for c in ScheduleItem.DayNight} else "",
+    }
+
+
 def seed(*, users, stdout) -> None:
     project = Project.objects.filter(name=PROJECT_NAME).first()
     if project is None:
@@ -68,6 +79,7 @@ def seed(*, users, stdout) -> None:
                     "title": title,
                     "set_name": set_name,
                     "location": location,
+                    **_stripboard_heading(title),
                     "planned_duration_minutes": minutes,
                     "pages_eighths": eighths,
                     "setups": setups,

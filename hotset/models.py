@@ -182,6 +182,19 @@ class ScheduleItem(models.Model):
         COMPLETED = "completed", "Completed"
         SKIPPED = "skipped", "Skipped"
 
+    # The stripboard's two headings of a scene: they give its strip colour (INT/DAY white,
+    # EXT/DAY yellow, INT/NIGHT blue, EXT/NIGHT green) and group work by light and place.
+    class IntExt(models.TextChoices):
+        INT = "int", "INT"
+        EXT = "ext", "EXT"
+        INT_EXT = "int_ext", "INT/EXT"
+
+    class DayNight(models.TextChoices):
+        DAY = "day", "DAY"
+        NIGHT = "night", "NIGHT"
+        DAWN = "dawn", "DAWN"
+        DUSK = "dusk", "DUSK"
+
     session = models.ForeignKey(HotSetSession, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=5, choices=Kind.choices)
@@ -190,6 +203,8 @@ class ScheduleItem(models.Model):
     scene_number = models.CharField(max_length=20, blank=True)
     set_name = models.CharField(max_length=200, blank=True)
     location = models.CharField(max_length=200, blank=True)
+    int_ext = models.CharField("INT/EXT", max_length=7, choices=IntExt.choices, blank=True)
+    day_night = models.CharField("DAY/NIGHT", max_length=5, choices=DayNight.choices, blank=True)
     description = models.TextField(blank=True)
     pages_eighths = models.PositiveIntegerField(default=0, help_text="Script pages in eighths (1 4/8 pages = 12).")
     setups = models.PositiveIntegerField(default=0)

@@ -203,6 +203,8 @@ class ScheduleItemSerializer(LocalTimesMixin, serializers.ModelSerializer):
             "scene_number",
             "set_name",
             "location",
+            "int_ext",
+            "day_night",
             "description",
             "pages_eighths",
             "setups",
@@ -259,6 +261,12 @@ class ReorderSerializer(serializers.Serializer):
 
 class CompleteItemSerializer(ActionMomentSerializer):
     partial = serializers.BooleanField(required=False, default=False, help_text="A scene shot in part.")
+    next_item = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="A pending item of the session to start at the same moment (complete and start next, one tap).",
+    )
 
 
 class ProjectionQuerySerializer(serializers.Serializer):

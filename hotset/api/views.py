@@ -491,7 +491,7 @@ class ScheduleItemViewSet(
         parameters=[IDEMPOTENCY],
         request=s.CompleteItemSerializer,
         responses=s.ScheduleItemSerializer,
-        summary="Complete the item in progress (a scene may be partial)",
+        summary="Complete the item in progress (a scene may be partial; optionally start the next)",
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -506,6 +506,7 @@ class ScheduleItemViewSet(
             user=request.user,
             at=serializer.moment(),
             partial=serializer.validated_data["partial"],
+            next_item_id=serializer.validated_data.get("next_item"),
             now=timezone.now(),
         )
         return self._item(item)

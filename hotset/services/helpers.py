@@ -66,6 +66,8 @@ ITEM_EDITABLE_FIELDS = (
     "scene_number",
     "set_name",
     "location",
+    "int_ext",
+    "day_night",
     "description",
     "pages_eighths",
     "setups",

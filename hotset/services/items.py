@@ -178,11 +178,22 @@ def start_item(*, item: ScheduleItem, user=None, at: datetime, now: datetime) ->
 
 
 @transaction.atomic
-def complete_item(*, item: ScheduleItem, user=None, at: datetime, now: datetime, partial: bool = False) -> ScheduleItem:
-    """Completes the item in progress; a scene may be completed as ``partial``.
+def complete_item(
+    *,
+    item: ScheduleItem,
+    user=None,
+    at: datetime,
+    now: datetime,
+    partial: bool = False,
+    next_item_id: int | None = None,
+) -> ScheduleItem:
+    """Completes the item in progress; a scene may be completed as ``partial``. With
+    ``next_item_id`` that pending item starts at the same moment, in the same transaction
+    (the dashboard's one tap "complete and start next": both happen or neither).
 
     Order rules (409): only the item in progress completes (not a pending one); ``at`` not
-    before it started. ``partial`` on a block is bad input (400).
+    before it started; the next item must be pending. ``partial`` on a block, or a next item
+    of another session, is bad input (400).
     """
     session, item = _lock_item(item)
     _not_wrapped(session)
@@ -195,9 +206,25 @@ def complete_item(*, item: ScheduleItem, user=None, at: datetime, now: datetime,
             f"Cannot end at {_fmt(at, session)}: it started at {_fmt(item.actual_start, session)}.",
             errors={"at": ["Before the item started."]},
         )
+    next_item = _next_to_start(session, next_item_id) if next_item_id is not None else None
     _complete(item, at=at, session=session, partial=partial)
+    if next_item is not None:
+        _start(next_item, at=at, session=session)
     _projection.request_projection_update(session_id=session.pk, now=now)
     return item
+
+
+def _next_to_start(session: HotSetSession, item_id: int) -> ScheduleItem:
+    """The pending item of ``session`` that starts when the current one completes."""
+    next_item = ScheduleItem.objects.select_for_update().filter(session=session, pk=item_id).first()
+    if next_item is None:
+        raise InvalidInput(errors={"next_item": ["Not an item of this session."]})
+    if next_item.status != ItemStatus.PENDING:
+        raise Conflict(
+            f"{next_item.label} is {next_item.get_status_display().lower()}; only a pending item can start.",
+            errors={"next_item": ["Not pending."]},
+        )
+    return next_item
 
 
 @transaction.atomic

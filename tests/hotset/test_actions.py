@@ -231,3 +231,73 @@ def test_session_status_constraint_backs_the_rules(session):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         HotSetSession.objects.filter(pk=session.pk).update(status="in_progress")
+
+
+def test_complete_and_start_next_is_one_action_at_one_moment(ad, standard_day, at_local):
+    at_local("10:00")
+    scene, nxt = standard_day["1A"], standard_day["2B"]
+    post(ad, f"{BASE}/items/{scene.pk}/start/", {"at": local("09:30").isoformat()})
+    r = post(ad, f"{BASE}/items/{scene.pk}/complete/", {"at": local("09:58").isoformat(), "next_item": nxt.pk})
+    assert r.status_code == 200, r.json()
+    assert r.json()["status"] == "completed"
+    assert refresh(scene).actual_end == local("09:58")
+    nxt = refresh(nxt)
+    assert (nxt.status, nxt.actual_start) == ("in_progress", local("09:58"))
+    types = list(EventLog.objects.order_by("id").values_list("event_type", flat=True))
+    assert types.index("hotset.item.completed") < types.index(
+        "hotset.item.started", types.index("hotset.item.completed")
+    )
+
+
+def test_complete_and_start_next_refuses_a_next_item_that_is_not_pending_and_changes_nothing(
+    ad, standard_day, at_local
+):
+    at_local("10:00")
+    scene, meal = standard_day["1A"], standard_day["meal"]
+    post(ad, f"{BASE}/items/{meal.pk}/skip/")
+    post(ad, f"{BASE}/items/{scene.pk}/start/", {"at": local("09:30").isoformat()})
+    r = post(ad, f"{BASE}/items/{scene.pk}/complete/", {"next_item": meal.pk})
+    assert r.status_code == 409
+    assert "next_item" in r.json()["errors"]
+    assert refresh(scene).status == "in_progress"
+    r = post(ad, f"{BASE}/items/{scene.pk}/complete/", {"next_item": scene.pk})
+    assert r.status_code == 409  # itself: in progress, not pending
+    assert refresh(scene).status == "in_progress"
+
+
+def test_complete_and_start_next_refuses_an_item_of_another_day(ad, standard_day, at_local, project):
+    from hotset import services
+    from tests.hotset.factories import DAY, build_item
+
+    other_day = services.create_production_day(
+        project=project, date=DAY.replace(day=11), day_number=2, general_call_time=local("07:00", DAY.replace(day=11))
+    )
+    other = build_item(services.create_session(production_day=other_day), 30)
+    at_local("10:00")
+    scene = standard_day["1A"]
+    post(ad, f"{BASE}/items/{scene.pk}/start/")
+    for bad in (other.pk, 99_999_999, "x", 0):
+        r = post(ad, f"{BASE}/items/{scene.pk}/complete/", {"next_item": bad})
+        assert r.status_code == 400, (bad, r.json())
+        assert "next_item" in r.json()["errors"]
+    assert refresh(scene).status == "in_progress"
+    assert refresh(other).status == "pending"
+
+
+def test_scenes_carry_their_stripboard_heading(ad, session, at_local):
+    at_local("08:00")
+    r = post(
+        ad,
+        f"{BASE}/sessions/{session.pk}/items/",
+        {"kind": "scene", "scene_number": "41", "planned_duration_minutes": 30, "int_ext": "ext", "day_night": "night"},
+    )
+    assert r.status_code == 201, r.json()
+    assert (r.json()["int_ext"], r.json()["day_night"]) == ("ext", "night")
+    projection = ad.get(f"{BASE}/sessions/{session.pk}/projection/").json()
+    row = next(i for i in projection["items"] if i["id"] == r.json()["id"])
+    assert (row["int_ext"], row["day_night"]) == ("ext", "night")
+    r = post(
+        ad, f"{BASE}/sessions/{session.pk}/items/", {"kind": "scene", "planned_duration_minutes": 5, "int_ext": "out"}
+    )
+    assert r.status_code == 400
+    assert "int_ext" in r.json()["errors"]
