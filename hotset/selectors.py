@@ -351,6 +351,7 @@ def _labour_block(items, block_types, result, *, clock_start, wrap, next_call, r
         "meal_penalty_at": iso(current.penalty_at),
         "projected_meal_penalties": labour.total_penalties(periods),
         "day_length_minutes": max(0, timeline.minutes(wrap - clock_start)),
+        "max_day_minutes": rules.max_day_hours * 60,
         "max_day_at": iso(clock_start + timedelta(hours=rules.max_day_hours)),
         "turnaround": (
             {

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
 from config.errors import Conflict
@@ -119,3 +120,19 @@ def session_dashboard(request, session_id: int):
     }
     context = dashboard_context(request, session=session, initial=initial, problem=problem, live_positions=positions)
     return render(request, "hotset/dashboard.html", context)
+
+
+# Bump to drop what phones kept of an older page layout.
+SERVICE_WORKER_CACHE = "setdesk-hotset-v1"
+
+
+@require_GET
+def service_worker(request):
+    """The dashboard's service worker (templates/hotset/sw.js), served from /dash/hotset/ so its
+    scope covers the dashboards. No data in it, so no login: it must load for the page that
+    registers it. Never cached by the browser's HTTP cache, so an update reaches phones."""
+    response = render(
+        request, "hotset/sw.js", {"cache_name": SERVICE_WORKER_CACHE}, content_type="text/javascript; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -363,6 +363,7 @@ class LabourSerializer(serializers.Serializer):
     meal_penalty_at = serializers.DateTimeField(help_text="Due + grace: a meal starting later costs penalties.")
     projected_meal_penalties = serializers.IntegerField(help_text="Penalties of the whole day as projected now.")
     day_length_minutes = serializers.IntegerField(help_text="From crew call (or general call) to the projected wrap.")
+    max_day_minutes = serializers.IntegerField(help_text="The maximum day (the project's max_day_hours) in minutes.")
     max_day_at = serializers.DateTimeField(help_text="Crew call + the maximum day.")
     turnaround = TurnaroundSerializer(allow_null=True, help_text="Null when the project has no later shoot day.")
 

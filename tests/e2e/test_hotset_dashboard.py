@@ -64,7 +64,8 @@ def test_first_ad_confirms_crew_call_and_first_shot_and_completes_a_scene(
     page.get_by_role("button", name="Confirm first shot").click()
     expect(page.locator("#hs-precall")).to_be_hidden()
     expect(page.get_by_test_id("current-item")).to_contain_text("Sc. 1A")
-    expect(page.get_by_test_id("cumulative")).to_be_visible()
+    expect(page.get_by_test_id("day-variance")).to_be_visible()
+    expect(page.get_by_test_id("remaining")).to_be_visible()
 
     page.get_by_test_id("complete-current").click()
     expect(page.get_by_test_id("current-item")).to_contain_text("Next: Sc. 2B")
@@ -72,7 +73,7 @@ def test_first_ad_confirms_crew_call_and_first_shot_and_completes_a_scene(
     expect(page.locator("#hs-done-table tbody tr")).to_have_count(3)  # crew call, marker, 1A
     expect(page.locator("#hs-done-table tfoot")).to_contain_text("Total")
     page.get_by_role("tab", name="Full day").click()
-    expect(page.locator("#hs-full-table tbody tr")).to_have_count(6)
+    expect(page.locator("#hs-full-list > li")).to_have_count(6)
     expect(page.locator("#hs-full-wrap")).to_have_text(re.compile(r"^\d\d:\d\d$"))
     # The checklist survives a reload (kept in the browser).
     page.reload()
@@ -200,6 +201,9 @@ def test_suggestions_panel_first_ad_applies_and_dismisses_with_compliance_badges
     page.on("dialog", lambda dialog: dialog.accept())  # the consent confirmation
     page.goto(f"{asgi_server}/dash/hotset/{session.pk}/")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    # Folded into a count under Now / Next; a tap opens them.
+    expect(page.get_by_test_id("suggestions-toggle")).to_contain_text(re.compile(r"\d+ catch-up suggestions"))
+    page.get_by_test_id("suggestions-toggle").click()
     panel = page.get_by_test_id("suggestions")
     lunch = panel.locator("li[data-type=walking_lunch]")
     expect(lunch).to_be_visible()
@@ -212,7 +216,7 @@ def test_suggestions_panel_first_ad_applies_and_dismisses_with_compliance_badges
     expect(panel.locator("li[data-type=walking_lunch]")).to_have_count(0)
     assert ScheduleItem.objects.get(pk=items["meal"].pk).planned_duration_minutes == 0
     page.get_by_role("tab", name="Full day").click()
-    expect(page.locator("#hs-full-table")).to_contain_text("Walking lunch")
+    expect(page.locator("#hs-full-list")).to_contain_text("Walking lunch")
 
     cut = panel.locator("li[data-type=scene_cut]")
     expect(cut).to_have_count(1)
@@ -236,6 +240,9 @@ def test_suggestions_panel_is_read_only_for_a_producer_and_follows_the_first_ad_
     page = logged_in_page(make_user("producer"))
     page.goto(f"{asgi_server}/dash/hotset/{session.pk}/")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    # Folded into a count under Now / Next; a tap opens them.
+    expect(page.get_by_test_id("suggestions-toggle")).to_contain_text(re.compile(r"\d+ catch-up suggestions"))
+    page.get_by_test_id("suggestions-toggle").click()
     panel = page.get_by_test_id("suggestions")
     expect(panel.locator("li[data-type=walking_lunch]")).to_be_visible()
     expect(panel.get_by_test_id("apply-suggestion")).to_have_count(0)
@@ -247,4 +254,4 @@ def test_suggestions_panel_is_read_only_for_a_producer_and_follows_the_first_ad_
     run_in_thread(services.apply_suggestion, suggestion=lunch, user=ad, now=timezone.now())
     expect(panel.locator("li[data-type=walking_lunch]")).to_have_count(0)
     page.get_by_role("tab", name="Full day").click()
-    expect(page.locator("#hs-full-table")).to_contain_text("Walking lunch")
+    expect(page.locator("#hs-full-list")).to_contain_text("Walking lunch")

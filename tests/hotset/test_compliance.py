@@ -187,6 +187,7 @@ def test_the_labour_block_counts_day_length_and_turnaround_to_the_next_call(sess
     services.update_item(item=standard_day["3C"], planned_duration_minutes=600, now=timezone.now())  # wrap 21:12
     labour = selectors.projection(session.pk, now=local("07:00"))["labour"]
     assert labour["max_day_at"] == local("19:00").isoformat()
+    assert labour["max_day_minutes"] == 12 * 60
     assert labour["day_length_minutes"] == 14 * 60 + 12
     assert labour["turnaround"] == {
         "next_call": local("06:00", date(2025, 6, 11)).isoformat(),

@@ -54,3 +54,20 @@ def test_dash_index_links_to_sessions(make_user, session):
     assert dashboards.links(make_user("vfx")) == []
     r = _client(ad).get("/dash/")
     assert f"/dash/hotset/{session.pk}/".encode() in r.content
+
+
+def test_the_service_worker_is_served_from_the_dashboards_path_without_http_caching():
+    r = Client().get("/dash/hotset/sw.js")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("text/javascript")
+    assert r["Cache-Control"] == "no-cache"
+    body = r.content.decode()
+    assert 'const CACHE = "setdesk-hotset-v1";' in body
+    assert Client().post("/dash/hotset/sw.js").status_code == 405
+
+
+def test_the_page_registers_the_service_worker_and_loads_its_scripts(make_user, session):
+    html = _client(make_user("first_ad")).get(f"/dash/hotset/{session.pk}/").content.decode()
+    assert 'data-service-worker="/dash/hotset/sw.js"' in html
+    for script in ("hotset/queue.js", "hotset/strip.js", "hotset/dashboard.js"):
+        assert script in html
