@@ -353,3 +353,19 @@ def test_contrast_and_target_sizes_meet_wcag_aa(asgi_server, logged_in_page, mak
                .filter(([, h, w]) => h < 44 || w < 44)"""
         )
         assert small == [], (tab, small)
+
+
+def test_times_after_midnight_carry_plus_one(asgi_server, logged_in_page, make_user, idle_day):
+    session, _items = idle_day
+    long_scene = run_in_thread(
+        services.add_item,
+        session=session,
+        values={"kind": "scene", "scene_number": "9Z", "planned_duration_minutes": 1440},
+        now=timezone.now(),
+    )
+    page = logged_in_page(make_user("first_ad"), viewport=PHONE)
+    _open(page, asgi_server, session)
+    expect(page.locator("#hs-day-wrap")).to_contain_text(re.compile(r"wrap ~\d\d:\d\d \+1 "))
+    page.get_by_role("tab", name="Full day").click()
+    card = page.locator(f"#hs-full-list li[data-item-id='{long_scene.pk}']")
+    expect(card.locator("dd").first).to_contain_text(re.compile(r"\d\d:\d\d( \+1)?–\d\d:\d\d \+1"))

@@ -35,3 +35,6 @@ def test_seed_demo_builds_a_shoot_day_once():
     block_types = set(items.filter(kind="block").values_list("block_type", flat=True))
     assert {"crew_call", "meal", "company_move", "wrap"} <= block_types
     assert day.hotset_session.status == "not_started"
+    # Scenes carry the stripboard headings of their slug lines (the dashboard colours them).
+    headings = set(items.filter(kind="scene").values_list("int_ext", "day_night"))
+    assert {("int", "day"), ("int", "night"), ("ext", "day"), ("ext", "dusk")} == headings
