@@ -676,6 +676,12 @@
       if (queue.entries().length) sendQueue();
     } catch (err) {
       if (err.status === undefined) { state.offline = true; render(); return; }
+      if (err.status === 409 && err.data) {
+        // A stored time out of range: the server names what to correct (as the page did).
+        const problems = err.data.errors ? Object.values(err.data.errors).flat() : [];
+        showError([err.data.detail].concat(problems).join(" "));
+        return;
+      }
       showError(err.status === 404 ? "This session no longer exists." : "Could not refresh: " + err.message);
     }
   }
