@@ -47,6 +47,14 @@ def model_perms(app_label: str, model_name: str) -> dict[str, tuple[str, ...]]:
     }
 
 
+def spreadsheet_perms(app_label: str, model_name: str) -> dict[str, tuple[str, ...]]:
+    """``import/`` (adds and changes rows: both perms) and ``export/`` (reads) of a list."""
+    return {
+        "import_rows": (f"{app_label}.add_{model_name}", f"{app_label}.change_{model_name}"),
+        "export": (f"{app_label}.view_{model_name}",),
+    }
+
+
 def _queryset_perms(view, method: str) -> tuple[str, ...] | None:
     queryset = getattr(view, "queryset", None)
     if queryset is None:

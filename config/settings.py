@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_celery_beat",
+    "import_export",
     # config is an app too: it owns the project-wide management commands
     # (setup_roles, setup_periodic_tasks, seed_demo) and shared API plumbing.
     "config",
@@ -332,3 +333,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Spreadsheet import / export (config/spreadsheets.py) ---------------------------------
+# The admin's import and export buttons follow the model perms: importing adds and changes rows.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Every import is one transaction: a refused row (or the preview) rolls the whole file back.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_FORMATS = ["import_export.formats.base_formats.CSV", "import_export.formats.base_formats.XLSX"]

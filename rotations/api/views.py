@@ -11,8 +11,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.permissions import model_perms
-from rotations import filters, services
+from config.permissions import model_perms, spreadsheet_perms
+from config.spreadsheet_api import SpreadsheetActions
+from rotations import filters, services, spreadsheets
 from rotations.api import serializers as s
 from rotations.models import (
     Employee,
@@ -45,9 +46,11 @@ class ServiceWritesMixin:
 
 
 @extend_schema_view(list=extend_schema(summary="Employees"), create=extend_schema(summary="Create an employee"))
-class EmployeeViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class EmployeeViewSet(SpreadsheetActions, ServiceWritesMixin, viewsets.ModelViewSet):
     thing = "employee"
-    action_perms = model_perms("rotations", "employee")
+    action_perms = {**model_perms("rotations", "employee"), **spreadsheet_perms("rotations", "employee")}
+    spreadsheet_resource = spreadsheets.EmployeeResource
+    spreadsheet_name = "employees"
     queryset = Employee.objects.prefetch_related("time_off")
     serializer_class = s.EmployeeSerializer
     filterset_class = filters.EmployeeFilter
@@ -55,9 +58,11 @@ class EmployeeViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Time off"), create=extend_schema(summary="Add time off"))
-class TimeOffViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class TimeOffViewSet(SpreadsheetActions, ServiceWritesMixin, viewsets.ModelViewSet):
     thing = "time_off"
-    action_perms = model_perms("rotations", "timeoff")
+    action_perms = {**model_perms("rotations", "timeoff"), **spreadsheet_perms("rotations", "timeoff")}
+    spreadsheet_resource = spreadsheets.TimeOffResource
+    spreadsheet_name = "time-off"
     queryset = TimeOff.objects.select_related("employee")
     serializer_class = s.TimeOffSerializer
     filterset_class = filters.TimeOffFilter
@@ -65,9 +70,11 @@ class TimeOffViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Events to schedule"), create=extend_schema(summary="Create an event"))
-class EventViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class EventViewSet(SpreadsheetActions, ServiceWritesMixin, viewsets.ModelViewSet):
     thing = "event"
-    action_perms = model_perms("rotations", "event")
+    action_perms = {**model_perms("rotations", "event"), **spreadsheet_perms("rotations", "event")}
+    spreadsheet_resource = spreadsheets.EventResource
+    spreadsheet_name = "events"
     queryset = Event.objects.all()
     serializer_class = s.EventSerializer
     filterset_class = filters.EventFilter
@@ -75,9 +82,14 @@ class EventViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Weekly rotations (juicer, primary lead)"))
-class RotationAssignmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class RotationAssignmentViewSet(SpreadsheetActions, ServiceWritesMixin, viewsets.ModelViewSet):
     thing = "rotation_assignment"
-    action_perms = model_perms("rotations", "rotationassignment")
+    action_perms = {
+        **model_perms("rotations", "rotationassignment"),
+        **spreadsheet_perms("rotations", "rotationassignment"),
+    }
+    spreadsheet_resource = spreadsheets.RotationAssignmentResource
+    spreadsheet_name = "rotation-assignments"
     queryset = RotationAssignment.objects.select_related("employee")
     serializer_class = s.RotationAssignmentSerializer
     filterset_class = filters.RotationAssignmentFilter
@@ -85,9 +97,14 @@ class RotationAssignmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="One-off rotation exceptions"))
-class ScheduleExceptionViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class ScheduleExceptionViewSet(SpreadsheetActions, ServiceWritesMixin, viewsets.ModelViewSet):
     thing = "schedule_exception"
-    action_perms = model_perms("rotations", "scheduleexception")
+    action_perms = {
+        **model_perms("rotations", "scheduleexception"),
+        **spreadsheet_perms("rotations", "scheduleexception"),
+    }
+    spreadsheet_resource = spreadsheets.ScheduleExceptionResource
+    spreadsheet_name = "exceptions"
     queryset = ScheduleException.objects.select_related("employee")
     serializer_class = s.ScheduleExceptionSerializer
     filterset_class = filters.ScheduleExceptionFilter

@@ -17,7 +17,8 @@ NOW = datetime(2025, 10, 3, 12, 0, tzinfo=UTC)
 def make_employee(name: str, *quals: str, **kw) -> Employee:
     kw.setdefault("max_events_per_day", 2)
     kw.setdefault("max_events_per_week", 8)
-    return services.create_employee(name=name, external_id=name.lower(), qualifications=list(quals), **kw)
+    kw.setdefault("external_id", name.lower())
+    return services.create_employee(name=name, qualifications=list(quals), **kw)
 
 
 def make_event(ref: int, kind: str, start: date, due: date, minutes: int = 120, parent: int | None = None, **kw):
