@@ -341,4 +341,6 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Every import is one transaction: a refused row (or the preview) rolls the whole file back.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-IMPORT_EXPORT_FORMATS = ["import_export.formats.base_formats.CSV", "import_export.formats.base_formats.XLSX"]
+# The uploaded file waits between preview and confirm in the cache (Redis in production), so
+# the confirm may reach another web instance than the preview.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"

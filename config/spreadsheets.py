@@ -19,6 +19,7 @@ so an export can be imported into another database.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from collections.abc import Callable
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponse
+from django.utils import timezone
 from import_export import resources
 from import_export.results import RowResult
 from rest_framework import serializers
@@ -216,7 +218,10 @@ class ServiceResource(resources.ModelResource):
             partial=bool(instance.pk),
             context=self.serializer_context(),
         )
-        if not serializer.is_valid():
+        tz = self.serializer_timezone(instance)
+        with timezone.override(tz) if tz is not None else contextlib.nullcontext():
+            valid = serializer.is_valid()
+        if not valid:
             raise ValidationError(_field_errors(serializer.errors))
         validated = self.clean_validated(dict(serializer.validated_data), instance)
         # What the row changes (all of it for a new row); the services write only this.
@@ -286,6 +291,10 @@ class ServiceResource(resources.ModelResource):
 
     def serializer_context(self) -> dict:
         return {}
+
+    def serializer_timezone(self, instance):
+        """The zone a time without an offset is read in (the project's, the show's)."""
+        return
 
     def clean_validated(self, validated: dict, instance) -> dict:
         return validated

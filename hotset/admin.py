@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
 from config.errors import Conflict, DomainError
+from config.spreadsheet_admin import SpreadsheetAdmin
 from hotset import selectors, services
 from hotset.models import (
     HotSetSession,
@@ -28,6 +29,7 @@ from hotset.models import (
     ScheduleItem,
     Suggestion,
 )
+from hotset.spreadsheets import ScheduleItemResource
 
 _ITEM_STATE_FIELDS = ("status", "actual_start", "actual_end", "skipped_at", "is_partial")
 
@@ -341,7 +343,9 @@ class HotSetSessionAdmin(DeletesThroughService):
 
 
 @admin.register(ScheduleItem)
-class ScheduleItemAdmin(ServiceWritesAdmin):
+class ScheduleItemAdmin(SpreadsheetAdmin, ServiceWritesAdmin):
+    # The stripboard import / export: a ``session`` column says which day each row is of.
+    resource_classes = [ScheduleItemResource]
     list_display = [
         "__str__",
         "session",

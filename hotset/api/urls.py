@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from hotset.api import views
+from hotset.api import spreadsheet_views, views
 
 router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="hotset-project")
@@ -14,6 +14,16 @@ router.register("suggestions", views.SuggestionViewSet, basename="hotset-suggest
 
 urlpatterns = [
     path("sessions/<int:pk>/items/", views.SessionItemsView.as_view(), name="hotset-session-items"),
+    path(
+        "sessions/<int:pk>/items/import/",
+        spreadsheet_views.SessionItemsImportView.as_view(),
+        name="hotset-session-items-import",
+    ),
+    path(
+        "sessions/<int:pk>/items/export/",
+        spreadsheet_views.SessionItemsExportView.as_view(),
+        name="hotset-session-items-export",
+    ),
     path(
         "sessions/<int:pk>/notifications/",
         views.SessionNotificationsView.as_view(),

@@ -291,7 +291,7 @@ class HotSetSessionViewSet(
         return Response(data)
 
 
-class _SessionChildMixin:
+class SessionChildMixin:
     def get_session(self) -> HotSetSession:
         if not hasattr(self, "_session"):
             self._session = get_object_or_404(
@@ -306,7 +306,7 @@ class _SessionChildMixin:
         return context
 
 
-class SessionItemsView(_SessionChildMixin, generics.ListCreateAPIView):
+class SessionItemsView(SessionChildMixin, generics.ListCreateAPIView):
     """The session's schedule, in order (GET), or a new scene / block (POST; at the end or at ``position``)."""
 
     serializer_class = s.ScheduleItemSerializer
@@ -333,7 +333,7 @@ class SessionItemsView(_SessionChildMixin, generics.ListCreateAPIView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class SessionNotificationsView(_SessionChildMixin, generics.ListAPIView):
+class SessionNotificationsView(SessionChildMixin, generics.ListAPIView):
     """Notifications sent for the session (newest first)."""
 
     serializer_class = s.NotificationSerializer
@@ -363,7 +363,7 @@ _IMPACT_RANK = Case(
         "Only `proposed` ones unless `?status=` asks for applied or dismissed ones."
     ),
 )
-class SessionSuggestionsView(_SessionChildMixin, generics.ListAPIView):
+class SessionSuggestionsView(SessionChildMixin, generics.ListAPIView):
     """Catch-up suggestions and warnings for the session (written by the services, never on read)."""
 
     serializer_class = s.SuggestionSerializer

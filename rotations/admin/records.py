@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from config.admin import ServiceWritesAdmin
-from rotations import services
+from config.spreadsheet_admin import SpreadsheetAdmin
+from rotations import services, spreadsheets
 from rotations.models import (
     WEEKDAY_NAMES,
     Employee,
@@ -113,7 +114,8 @@ class QualificationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(RecordAdmin):
+class EmployeeAdmin(SpreadsheetAdmin, RecordAdmin):
+    resource_classes = [spreadsheets.EmployeeResource]
     thing = "employee"
     service_fields = services.EMPLOYEE_FIELDS
     form = EmployeeForm
@@ -161,7 +163,8 @@ class EmployeeAdmin(RecordAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(RecordAdmin):
+class TimeOffAdmin(SpreadsheetAdmin, RecordAdmin):
+    resource_classes = [spreadsheets.TimeOffResource]
     thing = "time_off"
     service_fields = services.TIME_OFF_FIELDS
     list_display = ["employee", "start_date", "end_date", "reason"]
@@ -176,7 +179,8 @@ class TimeOffAdmin(RecordAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(RecordAdmin):
+class EventAdmin(SpreadsheetAdmin, RecordAdmin):
+    resource_classes = [spreadsheets.EventResource]
     thing = "event"
     service_fields = services.EVENT_FIELDS
     list_display = [
@@ -199,7 +203,8 @@ class EventAdmin(RecordAdmin):
 
 
 @admin.register(RotationAssignment)
-class RotationAssignmentAdmin(RecordAdmin):
+class RotationAssignmentAdmin(SpreadsheetAdmin, RecordAdmin):
+    resource_classes = [spreadsheets.RotationAssignmentResource]
     thing = "rotation_assignment"
     service_fields = services.ROTATION_FIELDS
     list_display = ["weekday", "rotation_type", "employee"]
@@ -210,7 +215,8 @@ class RotationAssignmentAdmin(RecordAdmin):
 
 
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(RecordAdmin):
+class ScheduleExceptionAdmin(SpreadsheetAdmin, RecordAdmin):
+    resource_classes = [spreadsheets.ScheduleExceptionResource]
     thing = "schedule_exception"
     service_fields = services.EXCEPTION_FIELDS
     list_display = ["date", "rotation_type", "employee", "reason"]

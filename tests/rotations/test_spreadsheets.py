@@ -229,3 +229,67 @@ def test_readers_export_but_do_not_import(api_as):
     assert r.status_code == 403
     assert api_as(None).get(f"{BASE}/employees/export/").status_code == 403
     assert Employee.objects.count() == 0
+
+
+def _hidden_inputs(html: str) -> dict:
+    import re
+
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+
+
+def test_the_admin_previews_an_import_then_writes_it_on_confirm(make_user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user("coordinator", is_staff=True))
+    make_employee("Ana Reyes", "core", external_id="E-001")
+    page = client.get("/admin/rotations/employee/")
+    assert b"/admin/rotations/employee/import/" in page.content
+    assert b"/admin/rotations/employee/export/" in page.content
+    content = b'name,external_id,qualifications\nAna Reyes,E-001,"core, lead"\nBea Cruz,E-030,juicer\n'
+    preview = client.post(
+        "/admin/rotations/employee/import/",
+        {"import_file": SimpleUploadedFile("staff.csv", content), "format": "0"},
+    )
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Preview" in html and "New" in html and "Update" in html and "Bea Cruz" in html
+    assert Employee.objects.count() == 1  # the preview writes nothing
+    confirm = client.post("/admin/rotations/employee/process_import/", _hidden_inputs(html))
+    assert confirm.status_code == 302
+    assert Employee.objects.get(external_id="E-030").qualifications == ["juicer"]
+    assert Employee.objects.get(external_id="E-001").qualifications == ["core", "lead"]
+
+
+def test_the_admin_preview_names_the_refused_row_and_field(make_user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user("coordinator", is_staff=True))
+    content = b"name,external_id,qualifications,max_events_per_week\nBea Cruz,E-030,juicer,999\n"
+    preview = client.post(
+        "/admin/rotations/employee/import/",
+        {"import_file": SimpleUploadedFile("staff.csv", content), "format": "0"},
+    )
+    html = preview.content.decode()
+    assert "Some rows failed to validate" in html
+    assert "max_events_per_week" in html and "less than or equal to 250" in html
+    assert "process_import" not in html  # nothing to confirm
+    assert Employee.objects.count() == 0
+
+
+def test_the_admin_exports_xlsx(make_user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user("producer", is_staff=True))
+    make_employee("Ana Reyes", "core", external_id="E-001")
+    page = client.get("/admin/rotations/employee/export/")
+    assert page.status_code == 200
+    assert b"employeeresource_qualifications" in page.content  # the columns to choose from
+    chosen = {f"employeeresource_{name}": "on" for name in ("name", "external_id", "qualifications")}
+    r = client.post("/admin/rotations/employee/export/", {"format": "1", "resource": "0", **chosen})
+    assert r.status_code == 200, r.content[:500]
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert [c.value for c in book.active[1]] == ["name", "external_id", "qualifications"]
+    assert [c.value for c in book.active[2]] == ["Ana Reyes", "E-001", "core"]
