@@ -40,18 +40,17 @@ def _upload(client, session, content: bytes, fmt="csv", dry_run=False):
 
 
 def _dress(standard_day):
+    now = timezone.now()
+    session = standard_day["1A"].session
     services.update_item(
-        item=standard_day["1A"], now=timezone.now(), int_ext="int", day_night="day", description='"=SUM(A1)" he says',
+        item=standard_day["1A"], now=now, int_ext="int", day_night="day", description="=SUM(A1) is a formula",
         planned_start=local("09:35"),
     )  # fmt: skip
-    services.update_item(
-        item=standard_day["3C"], now=timezone.now(), int_ext="ext", day_night="night", pages_eighths=19
-    )
+    services.update_item(item=standard_day["3C"], now=now, int_ext="ext", day_night="night", pages_eighths=19)
+    # A second meal: blocks of one type and title are told apart by their order.
     services.add_item(
-        session=standard_day["1A"].session,
-        values={"kind": "block", "block_type": "meal", "title": "", "planned_duration_minutes": 15},
-        now=timezone.now(),
-    )  # fmt: skip  (a second meal: blocks are told apart by their order)
+        session=session, values={"kind": "block", "block_type": "meal", "planned_duration_minutes": 15}, now=now
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -84,7 +83,7 @@ def test_the_export_reads_like_a_stripboard(ad, session, standard_day):
     )
     first = next(r for r in rows if r["scene_number"] == "1A")
     assert first["planned_start"] == "2025-06-10T09:35:00+01:00"  # the project's zone, with its offset
-    assert first["description"] == '"=SUM(A1)" he says'  # starts with a quote: no formula to guard
+    assert first["description"] == "'=SUM(A1) is a formula"  # a spreadsheet shows it, never runs it
     book = openpyxl.load_workbook(io.BytesIO(ad.get(f"{BASE}/sessions/{session.pk}/items/export/?format=xlsx").content))
     assert [c.value for c in book.active[1]][:6] == ["id", "session", "position", "kind", "block_type", "label"]
 
