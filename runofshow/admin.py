@@ -21,6 +21,7 @@ from django.utils.html import format_html_join
 
 from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
 from config.errors import DomainError
+from config.spreadsheet_admin import SpreadsheetAdmin
 from runofshow import services
 from runofshow.models import (
     AuditEntry,
@@ -32,6 +33,7 @@ from runofshow.models import (
     StageMessage,
     ViewerLink,
 )
+from runofshow.spreadsheets import SegmentResource
 
 
 def _changes(obj, form, fields: tuple[str, ...]) -> dict:
@@ -219,7 +221,9 @@ class ShowSessionAdmin(ShowZoneAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(ShowZoneAdmin):
+class SegmentAdmin(SpreadsheetAdmin, ShowZoneAdmin):
+    # The rundown import / export (cues as columns): a ``session`` column says which show.
+    resource_classes = [SegmentResource]
     show_zone_path = "session__timezone"
     list_display = [
         *("name", "session", "order", "planned_start", "duration"),

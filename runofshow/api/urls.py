@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from runofshow.api import views
+from runofshow.api import spreadsheet_views, views
 
 router = SimpleRouter()
 router.register("sessions", views.ShowSessionViewSet, basename="runofshow-session")
@@ -12,6 +12,16 @@ router.register("cues", views.CueViewSet, basename="runofshow-cue")
 
 urlpatterns = [
     path("sessions/<int:pk>/segments/", views.SessionSegmentsView.as_view(), name="runofshow-session-segments"),
+    path(
+        "sessions/<int:pk>/segments/import/",
+        spreadsheet_views.SessionSegmentsImportView.as_view(),
+        name="runofshow-session-segments-import",
+    ),
+    path(
+        "sessions/<int:pk>/segments/export/",
+        spreadsheet_views.SessionSegmentsExportView.as_view(),
+        name="runofshow-session-segments-export",
+    ),
     path("sessions/<int:pk>/state/", views.SessionStateView.as_view(), name="runofshow-session-state"),
     path(
         "sessions/<int:pk>/preferences/",
