@@ -1,6 +1,6 @@
-"""The hot set in the admin: projects with their settings, days, sessions with their items
-inline (actions start / wrap call the same services as the API), notifications, suggestions,
-scene moves.
+"""The hot set in the admin: projects with their settings and their calendar feed link (action
+"Rotate calendar link"), days, sessions with their items inline (actions start / wrap call the
+same services as the API), notifications, suggestions, scene moves.
 
 Every save, delete (one or "delete selected"), inline row and action calls the service the API
 calls, so the admin refuses what the API refuses and the hotset.* events go out the same way; a
@@ -12,7 +12,9 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
 from config.errors import Conflict, DomainError
@@ -92,6 +94,26 @@ class ProjectAdmin(DeletesThroughService):
     list_filter = ["timezone"]
     search_fields = ["name"]
     inlines = [HotSetSettingsInline]
+    readonly_fields = ["calendar_feed"]
+    actions = ["rotate_calendar_links"]
+
+    @admin.display(description="calendar feed")
+    def calendar_feed(self, obj):
+        if obj is None or obj.pk is None:
+            return "Saved projects get a calendar link."
+        url = f"{reverse('hotset-project-calendar', args=[obj.pk])}?token={obj.calendar_token}"
+        return format_html(
+            '<a href="{}">{}</a><div class="help">Subscribe to it in a calendar app (the shoot days, call to '
+            'wrap). "Rotate calendar link" makes a new one and stops this one.</div>',
+            url,
+            "calendar.ics link",
+        )
+
+    @admin.action(description="Rotate calendar link (the old link stops working)", permissions=["change"])
+    def rotate_calendar_links(self, request, queryset):
+        for project in queryset:
+            services.rotate_project_calendar_token(project=project)
+        self.message_user(request, f"{queryset.count()} calendar link(s) rotated.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         if not change:  # the project with its settings, as the API makes it

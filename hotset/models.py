@@ -6,6 +6,7 @@ progress per session, actual times consistent with an item's status.
 
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -20,9 +21,21 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"Unknown time zone {value!r} (use an IANA name such as Europe/London).")
 
 
+def new_calendar_token() -> str:
+    """The secret of a project's calendar feed URL (SPEC §9 ``calendar.ics?token=``)."""
+    return secrets.token_urlsafe(32)
+
+
 class Project(models.Model):
     name = models.CharField(max_length=200, unique=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        help_text="The secret in the project's shoot-day calendar feed URL; rotate it to cut off an old link.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

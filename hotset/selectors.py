@@ -1,8 +1,9 @@
 """Reads of the hot set: the projection (two queries whatever the number of items) and friends.
 
-Past ~450 lines: the projection, the report and the suggestions' input share the same
-row-to-timeline conversion and the range checks that turn a stored time the maths cannot
-take into a 409; kept together so every read checks them the same way.
+Past ~450 lines: the projection, the report, the suggestions' input and the calendar feed share
+the same row-to-timeline conversion and the range checks that turn a stored time the maths
+cannot take into a 409 (or, in the feed, leave it out); kept together so every read checks them
+the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from config.errors import Conflict
 from config.validators import MAX_YEAR, MIN_YEAR, in_range, in_zone
-from hotset import labour, suggestions, timeline
+from hotset import calendar, labour, suggestions, timeline
 from hotset import report as report_module
 from hotset.models import HotSetSession, HotSetSettings, ProductionDay, Project, SceneMove, ScheduleItem
 
@@ -507,3 +508,69 @@ def report(session: HotSetSession, *, now: datetime) -> dict:
         "location": day.location,
         **out,
     }
+
+
+# --- the shoot-day calendar feed ------------------------------------------------------------
+
+
+def max_day_hours(project: Project) -> int:
+    """The project's longest day (its settings, else the default) — read only, unlike settings_for."""
+    hours = HotSetSettings.objects.filter(project=project).values_list("max_day_hours", flat=True).first()
+    return hours if hours is not None else HotSetSettings._meta.get_field("max_day_hours").default
+
+
+def shoot_days(project: Project) -> list[calendar.ShootDay]:
+    """The project's production days for its calendar feed, in date order (two queries).
+
+    A subscribed calendar cannot show a 409: a day whose call is outside the years is left out,
+    a wrap outside them counts as not set, and a schedule with an item out of range is not used
+    (the event then ends by the next rule of hotset.calendar)."""
+    days = list(ProductionDay.objects.filter(project=project).select_related("hotset_session").order_by("date", "pk"))
+    sessions = {day.pk: getattr(day, "hotset_session", None) for day in days}
+    # The schedule counts only where nothing better ends the day (no wrap of any kind).
+    need_schedule = [
+        sessions[day.pk].pk
+        for day in days
+        if sessions[day.pk] is not None
+        and day.planned_wrap is None
+        and day.extended_wrap is None
+        and sessions[day.pk].status != HotSetSession.Status.WRAPPED
+    ]
+    rows_by_session: dict[int, list[dict]] = {}
+    if need_schedule:
+        rows = ScheduleItem.objects.filter(session_id__in=need_schedule).order_by("session_id", "position")
+        for row in rows.values("id", "session_id", "planned_duration_minutes", *(name for name, _ in _ITEM_TIMES)):
+            rows_by_session.setdefault(row["session_id"], []).append(row)
+
+    def in_range_or_none(value):
+        return value if in_range(value) else None
+
+    out = []
+    for day in days:
+        if not in_range(day.general_call_time):
+            continue
+        session = sessions[day.pk]
+        rows = rows_by_session.get(session.pk, []) if session is not None else []
+        schedule = ()
+        if rows and all(_row_ok(row) for row in rows):
+            schedule = tuple(
+                timeline.Item(
+                    id=row["id"], planned_minutes=row["planned_duration_minutes"], planned_start=row["planned_start"]
+                )
+                for row in rows
+            )
+        out.append(
+            calendar.ShootDay(
+                day_id=day.pk,
+                day_number=day.day_number,
+                date=day.date,
+                call=day.general_call_time,
+                location=day.location,
+                status=session.status if session is not None else "",
+                planned_wrap=in_range_or_none(day.planned_wrap),
+                extended_wrap=in_range_or_none(day.extended_wrap),
+                actual_wrap=in_range_or_none(session.wrapped_at) if session is not None else None,
+                schedule=schedule,
+            )
+        )
+    return out

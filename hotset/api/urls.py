@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from hotset.api import spreadsheet_views, views
+from hotset.api import feeds, spreadsheet_views, views
 
 router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="hotset-project")
@@ -13,6 +13,7 @@ router.register("items", views.ScheduleItemViewSet, basename="hotset-item")
 router.register("suggestions", views.SuggestionViewSet, basename="hotset-suggestion")
 
 urlpatterns = [
+    path("projects/<int:pk>/calendar.ics", feeds.project_calendar, name="hotset-project-calendar"),
     path("sessions/<int:pk>/items/", views.SessionItemsView.as_view(), name="hotset-session-items"),
     path(
         "sessions/<int:pk>/items/import/",

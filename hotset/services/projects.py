@@ -14,6 +14,7 @@ from hotset.models import (
     HotSetSettings,
     ProductionDay,
     Project,
+    new_calendar_token,
 )
 from hotset.services import projection as _projection
 from hotset.services.helpers import DAY_EDITABLE_FIELDS, PROJECT_EDITABLE_FIELDS, SETTINGS_FIELDS, Status
@@ -41,6 +42,15 @@ def delete_project(*, project: Project) -> None:
     if HotSetSession.objects.filter(production_day__project=project).exclude(status=Status.NOT_STARTED).exists():
         raise Conflict("The project has hot set sessions that started; their history stays.")
     project.delete()
+
+
+@transaction.atomic
+def rotate_project_calendar_token(*, project: Project) -> Project:
+    """A new secret for the project's shoot-day calendar feed: the old link stops working at once."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    project.calendar_token = new_calendar_token()
+    project.save(update_fields=["calendar_token"])
+    return project
 
 
 @transaction.atomic

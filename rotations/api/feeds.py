@@ -23,7 +23,8 @@ FEED_PAST_DAYS = 60  # what a phone keeps showing of the past
 def employee_calendar(request, pk: int):
     token = request.GET.get("token", "")
     employee = Employee.objects.filter(pk=pk).only("pk", "name", "calendar_token").first()
-    if employee is None or not token or not secrets.compare_digest(token, employee.calendar_token):
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, a 500).
+    if employee is None or not token or not secrets.compare_digest(token.encode(), employee.calendar_token.encode()):
         raise Http404("No such calendar.")
     now = timezone.now()
     body = calendar.feed(

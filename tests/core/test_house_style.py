@@ -15,6 +15,7 @@ PURE_MODULES = [
     "hotset.timeline",
     "hotset.labour",
     "hotset.suggestions",
+    "hotset.calendar",
     "publishing.slots",
     "publishing.limits",
     "rotations.engine",

@@ -87,3 +87,21 @@ def test_old_extensions_and_scene_moves_are_recovered_for_the_report(migrate):
     assert move.scene_number == "5"
     assert (move.label, move.pages_eighths, move.setups, move.planned_duration_minutes) == ("Sc. 5", 12, 3, 45)
     assert move.moved_at == _at(14)
+
+
+BEFORE_CALENDAR_TOKEN = ("hotset", "0006_scene_int_ext_day_night")
+CALENDAR_TOKEN = ("hotset", "0007_project_calendar_token")
+
+
+def test_existing_projects_each_get_their_own_calendar_token(migrate):
+    apps = migrate(BEFORE_CALENDAR_TOKEN)
+    Project = apps.get_model("hotset", "Project")
+    for name in ("The Long Shot", "Night Shift", "Pilot"):
+        Project.objects.create(name=name, timezone="Europe/London")
+
+    apps = migrate(CALENDAR_TOKEN)
+    tokens = list(apps.get_model("hotset", "Project").objects.values_list("calendar_token", flat=True))
+    assert len(tokens) == 3 and len(set(tokens)) == 3 and all(len(token) >= 40 for token in tokens)
+    # A project made after the migration gets one of its own too (the column's default).
+    made = apps.get_model("hotset", "Project").objects.create(name="Later", timezone="UTC")
+    assert made.calendar_token and made.calendar_token not in tokens

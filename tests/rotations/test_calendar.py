@@ -74,6 +74,7 @@ def test_a_wrong_missing_or_rotated_token_is_a_404(approved):
     old = employee.calendar_token
     client = Client()
     assert client.get(feed_url(employee, "nope")).status_code == 404
+    assert client.get(feed_url(employee, "ünïcode-☃")).status_code == 404  # was a 500 (compare_digest)
     assert client.get(f"/api/v1/rotations/employees/{employee.pk}/calendar.ics").status_code == 404
     assert client.get(f"/api/v1/rotations/employees/999999/calendar.ics?token={old}").status_code == 404
     services.rotate_calendar_token(employee=employee)
