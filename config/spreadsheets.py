@@ -332,12 +332,9 @@ def _field_errors(detail) -> dict[str, list[str]]:
 
 
 def _domain_errors(exc: DomainError) -> dict[str, list[str]]:
+    """The service's field errors; its detail only when it names no field (a 409's reason)."""
     errors = {str(k): [str(m) for m in v] for k, v in (exc.errors or {}).items()}
-    if not errors:
-        errors = {NON_FIELD_ERRORS: [str(exc.detail)]}
-    elif exc.detail and str(exc.detail) not in {m for v in errors.values() for m in v}:
-        errors.setdefault(NON_FIELD_ERRORS, []).insert(0, str(exc.detail))
-    return errors
+    return errors or {NON_FIELD_ERRORS: [str(exc.detail)]}
 
 
 # --- running an import (the API's answer) -----------------------------------------------------------

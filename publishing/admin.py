@@ -13,9 +13,11 @@ from django.utils.html import format_html
 from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
 from config.errors import DomainError
 from config.parsers import loads_bounded
+from config.spreadsheet_admin import SpreadsheetAdmin
 from publishing import exports, services, sources
 from publishing.limits import HashtagError, normalize_hashtags
 from publishing.models import AITemplate, DispatchLease, PlatformAccount, PostStatus, ScheduledPost, Video
+from publishing.spreadsheets import VideoResource
 from publishing.uploaders import safe_permalink
 
 
@@ -121,7 +123,12 @@ class VideoForm(forms.ModelForm):
 
 
 @admin.register(Video)
-class VideoAdmin(ServiceWritesAdmin):
+class VideoAdmin(SpreadsheetAdmin, ServiceWritesAdmin):
+    resource_classes = [VideoResource]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}  # imported videos are registered by whoever imports them
+
     form = VideoForm
     list_display = ["__str__", "original_filename", "game_context", "post_count", "created_at"]
     list_filter = ["game_context", "created_at"]

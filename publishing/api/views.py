@@ -15,11 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import InvalidInput
+from config.permissions import spreadsheet_perms
+from config.spreadsheet_api import SpreadsheetActions
 from publishing import exports, selectors, services
 from publishing.api import serializers as s
 from publishing.filters import AITemplateFilter, PlatformAccountFilter, ScheduledPostFilter, VideoFilter
 from publishing.generators import GenerationUnavailable, InvalidReply
 from publishing.models import AITemplate, PlatformAccount
+from publishing.spreadsheets import VideoResource
 
 ERROR = s.ErrorSerializer
 
@@ -54,9 +57,11 @@ class PlatformAccountViewSet(viewsets.ModelViewSet):
     partial_update=extend_schema(responses={200: s.VideoSerializer, 400: ERROR, 409: ERROR}),
     destroy=extend_schema(responses={204: None, 409: ERROR}),
 )
-class VideoViewSet(viewsets.ModelViewSet):
+class VideoViewSet(SpreadsheetActions, viewsets.ModelViewSet):
     """Videos: a file path or URL and the words that go with it."""
 
+    action_perms = spreadsheet_perms("publishing", "video")  # the rest: the model's perms
+    spreadsheet_name = "videos"
     queryset = selectors.videos()
     serializer_class = s.VideoSerializer
     filterset_class = VideoFilter
@@ -70,6 +75,9 @@ class VideoViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.delete_video(video=instance)
+
+    def spreadsheet(self):
+        return VideoResource(user=self.request.user)
 
 
 @extend_schema_view(
