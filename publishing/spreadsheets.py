@@ -1,13 +1,17 @@
 """Videos as a spreadsheet (config/spreadsheets.py): one row per video, found by its ``source``
 (a video is registered once per file or URL). ``hashtags`` is one cell ("#gaming #clutch");
 ``posts`` lists where the video is scheduled or out, for reading (posts are made from the queue,
-never from a file). A source must keep to the media roots and allowed hosts, as in the API."""
+never from a file). A source must keep to the media roots and allowed hosts, as in the API; in a
+file it may also be a path relative to the first media root ("clips/ace.mp4"), as a coordinator
+lists the clips of a shared folder."""
 
 from __future__ import annotations
 
+import os
+
 from config.errors import DomainError
 from config.spreadsheets import ServiceResource, cell_text
-from publishing import services
+from publishing import services, sources
 from publishing.api import serializers as s
 from publishing.models import Video
 
@@ -42,6 +46,15 @@ class VideoResource(ServiceResource):
     def __init__(self, user=None, **context):
         super().__init__(**context)
         self.user = user
+
+    def row_data(self, row) -> dict:
+        data = super().row_data(row)
+        source = data.get("source")
+        if source and not os.path.isabs(source) and not sources.is_url(source):
+            roots = sources.policy().media_roots
+            if roots:
+                data["source"] = os.path.join(roots[0], source)
+        return data
 
     def find(self, data: dict):
         source = cell_text(data.get("source"))
