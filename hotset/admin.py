@@ -18,7 +18,7 @@ from django.utils.html import format_html
 
 from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
 from config.errors import Conflict, DomainError
-from config.spreadsheet_admin import SpreadsheetAdmin
+from config.spreadsheet_admin import ParentSpreadsheetAdmin
 from hotset import selectors, services
 from hotset.models import (
     HotSetSession,
@@ -365,9 +365,14 @@ class HotSetSessionAdmin(DeletesThroughService):
 
 
 @admin.register(ScheduleItem)
-class ScheduleItemAdmin(SpreadsheetAdmin, ServiceWritesAdmin):
-    # The stripboard import / export: a ``session`` column says which day each row is of.
+class ScheduleItemAdmin(ParentSpreadsheetAdmin, ServiceWritesAdmin):
+    # The stripboard import / export: into the shoot day chosen on the import form, or each row's ``session``.
     resource_classes = [ScheduleItemResource]
+    import_parent = "session"
+    import_parent_queryset = HotSetSession.objects.select_related("production_day__project").order_by(
+        "-production_day__date"
+    )
+    import_parent_label = "Shoot day (session)"
     list_display = [
         "__str__",
         "session",

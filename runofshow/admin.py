@@ -21,7 +21,7 @@ from django.utils.html import format_html_join
 
 from config.admin import ReadOnlyAdmin, ServiceWritesAdmin
 from config.errors import DomainError
-from config.spreadsheet_admin import SpreadsheetAdmin
+from config.spreadsheet_admin import ParentSpreadsheetAdmin
 from runofshow import services
 from runofshow.models import (
     AuditEntry,
@@ -221,9 +221,12 @@ class ShowSessionAdmin(ShowZoneAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(SpreadsheetAdmin, ShowZoneAdmin):
-    # The rundown import / export (cues as columns): a ``session`` column says which show.
+class SegmentAdmin(ParentSpreadsheetAdmin, ShowZoneAdmin):
+    # The rundown import / export (cues as columns): into the show chosen on the import form, or each row's ``session``.
     resource_classes = [SegmentResource]
+    import_parent = "session"
+    import_parent_queryset = ShowSession.objects.order_by("-date")
+    import_parent_label = "Show"
     show_zone_path = "session__timezone"
     list_display = [
         *("name", "session", "order", "planned_start", "duration"),

@@ -155,3 +155,34 @@ def test_pages_in_eighths(text, value):
 def test_what_is_not_pages(text):
     with pytest.raises(ValueError):
         eighths(text)
+
+
+def test_the_admin_imports_a_stripboard_into_the_day_chosen_on_the_form(make_user, session, standard_day):
+    import re
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user(None, is_staff=True, is_superuser=True))
+    page = client.get("/admin/hotset/scheduleitem/import/")
+    assert b'name="session"' in page.content  # the shoot day is chosen on the form
+    content = b"kind,scene_number,pages,planned_duration_minutes\nscene,1A,2,42\nscene,88,1 1/8,20\n"
+    preview = client.post(
+        "/admin/hotset/scheduleitem/import/",
+        {"import_file": SimpleUploadedFile("strips.csv", content), "format": "0", "session": session.pk},
+    )
+    html = preview.content.decode()
+    assert "Preview" in html and "New" in html and "Update" in html
+    assert not ScheduleItem.objects.filter(scene_number="88").exists()
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    assert hidden["session"] == str(session.pk)
+    assert client.post("/admin/hotset/scheduleitem/process_import/", hidden).status_code == 302
+    assert ScheduleItem.objects.get(session=session, scene_number="88").pages_eighths == 9
+    assert ScheduleItem.objects.get(session=session, scene_number="1A").pages_eighths == 16
+    # Without a day on the form, each row names its session.
+    preview = client.post(
+        "/admin/hotset/scheduleitem/import/",
+        {"import_file": SimpleUploadedFile("strips.csv", b"kind,scene_number,planned_duration_minutes\nscene,90,5\n"),
+         "format": "0"},
+    )  # fmt: skip
+    assert "Name the session (its id) of each row." in preview.content.decode()
