@@ -56,11 +56,12 @@ def read_upload(upload) -> tablib.Dataset:
     if upload.size > MAX_UPLOAD_BYTES:
         raise InvalidInput(errors={"file": [f"The file is over {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."]})
     raw = upload.read()
-    kind = "xlsx" if raw[:2] == b"PK" else "csv"  # an XLSX is a zip archive
     name = (getattr(upload, "name", "") or "").lower()
     if name.endswith((".xls", ".ods", ".numbers")):
         raise InvalidInput(errors={"file": ["Save the sheet as CSV or XLSX."]})
-    return dataset_from_bytes(raw, kind)
+    # By the file's name; without a known one, by its first bytes (an XLSX is a zip archive).
+    kind = "xlsx" if name.endswith(".xlsx") else "csv" if name.endswith((".csv", ".txt")) else None
+    return dataset_from_bytes(raw, kind or ("xlsx" if raw[:4] == b"PK\x03\x04" else "csv"))
 
 
 def dataset_from_bytes(raw: bytes, kind: str) -> tablib.Dataset:

@@ -293,3 +293,19 @@ def test_the_admin_exports_xlsx(make_user):
     book = openpyxl.load_workbook(io.BytesIO(r.content))
     assert [c.value for c in book.active[1]] == ["name", "external_id", "qualifications"]
     assert [c.value for c in book.active[2]] == ["Ana Reyes", "E-001", "core"]
+
+
+def test_the_files_name_says_what_it_is(coordinator):
+    # A CSV whose first header happens to start like a zip archive is still a CSV.
+    r = _import(coordinator, "employees", b"PK\x03\x04note,name,external_id\nx,Zoe Ray,E-100\n", "csv", dry_run=True)
+    assert r.status_code == 200 and r.json()["create"] == 1, r.json()
+    r = coordinator.post(
+        f"{BASE}/employees/import/",
+        {"file": SimpleUploadedFile("staff", b"name,external_id\nZoe,E-1\n")},
+        format="multipart",
+    )
+    assert r.status_code == 200 and r.json()["create"] == 1  # no name: read by its first bytes
+    r = coordinator.post(
+        f"{BASE}/employees/import/", {"file": SimpleUploadedFile("staff.xls", b"x")}, format="multipart"
+    )
+    assert r.status_code == 400 and r.json()["errors"]["file"] == ["Save the sheet as CSV or XLSX."]
