@@ -29,6 +29,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from import_export import resources
+from import_export.fields import Field
 from import_export.results import RowResult
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -193,15 +194,31 @@ class ServiceResource(resources.ModelResource):
     def get_export_order(self):
         return list(self.columns)
 
+    def import_columns(self) -> list[str]:
+        """The columns an import reads: the serializer's writable fields and the extra ones
+        (keys such as ``employee_external_id``, ``pages``, cue columns)."""
+        fields = self.serializer_class(context=self.serializer_context()).fields
+        return [name for name in self.columns if name not in fields or not fields[name].read_only]
+
+    def get_user_visible_fields(self):
+        # What the admin's import page lists as "will import the following fields".
+        return [Field(attribute=name, column_name=name) for name in self.import_columns()]
+
+    # The admin's preview and its refused rows show the file's own columns, and number rows as
+    # the spreadsheet does (the header is row 1), as the API's answer does.
+    def import_data_inner(self, dataset, *args, **kwargs):
+        self._file_headers = [h for h in dataset.headers if h]
+        return super().import_data_inner(dataset, *args, **kwargs)
+
     def get_diff_headers(self):
-        return list(self.columns)
+        return list(getattr(self, "_file_headers", None) or self.columns)
 
     def after_import(self, dataset, result, **kwargs):
-        # The admin's preview and its refused rows show the file's own columns.
-        result.diff_headers = list(dataset.headers)
+        for invalid in result.invalid_rows:
+            invalid.number += 1
 
     def after_import_row(self, row, row_result, **kwargs):
-        row_result.diff = [cell_text(value) or "" for name, value in row.items() if name is not None]
+        row_result.diff = [cell_text(value) or "" for name, value in row.items() if name]
 
     def get_instance(self, instance_loader, row):
         data = self.row_data(row)
@@ -353,7 +370,7 @@ def run_import(resource: ServiceResource, dataset: tablib.Dataset, *, dry_run: b
             for message in messages:
                 refused.append(
                     {
-                        "row": invalid.number + 1,
+                        "row": invalid.number,
                         "field": None if field == NON_FIELD_ERRORS else field,
                         "reason": message,
                     }

@@ -53,7 +53,7 @@ class HotSetSettings(models.Model):
     """Per-project hot set behaviour: auto-start, notifications, suggestion triggers and labour rules."""
 
     class ScheduleView(models.TextChoices):
-        CURRENT = "current", "Current & upcoming"
+        CURRENT = "current", "Up next"
         FULL = "full", "Full day"
         COMPLETED = "completed", "Completed"
 
