@@ -47,6 +47,14 @@ class XLSXFileRenderer(_FileRenderer):
 EXPORT_RENDERERS = [JSONRenderer, CSVFileRenderer, XLSXFileRenderer]
 
 
+def _errors_as_json(request, response):
+    """An error answered to ``?format=xlsx`` is still JSON (and says so), not a broken file."""
+    if isinstance(response, Response) and isinstance(getattr(request, "accepted_renderer", None), _FileRenderer):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    return response
+
+
 class RefusedRowSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True, help_text="The spreadsheet row (the header is row 1).")
     field = serializers.CharField(allow_null=True, help_text="The column, or null for the row as a whole.")
@@ -105,6 +113,9 @@ class SpreadsheetActions:
     def spreadsheet(self):
         return self.spreadsheet_resource()
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        return super().finalize_response(request, _errors_as_json(request, response), *args, **kwargs)
+
     @IMPORT_SCHEMA
     @action(
         detail=False,
@@ -150,6 +161,9 @@ class SpreadsheetExportView(APIView):
 
     def filename(self) -> str:
         raise NotImplementedError
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        return super().finalize_response(request, _errors_as_json(request, response), *args, **kwargs)
 
     @EXPORT_SCHEMA
     def get(self, request, *args, **kwargs):

@@ -309,3 +309,9 @@ def test_the_files_name_says_what_it_is(coordinator):
         f"{BASE}/employees/import/", {"file": SimpleUploadedFile("staff.xls", b"x")}, format="multipart"
     )
     assert r.status_code == 400 and r.json()["errors"]["file"] == ["Save the sheet as CSV or XLSX."]
+
+
+def test_an_error_to_an_xlsx_export_is_json(api_as):
+    r = api_as(None).get(f"{BASE}/employees/export/?format=xlsx")
+    assert r.status_code == 403
+    assert r["Content-Type"].startswith("application/json") and "detail" in r.json()
