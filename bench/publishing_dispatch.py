@@ -39,6 +39,7 @@ setup_django()
 from django.db import connection, connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from config.celery import freeze_heap_before_fork  # noqa: E402
 from publishing import services  # noqa: E402
 from publishing.models import DispatchLease, PlatformAccount, ScheduledPost, Video  # noqa: E402
 from publishing.uploaders import UploadResult  # noqa: E402
@@ -145,6 +146,7 @@ def run_workers(workers: int, target) -> tuple[float, Counter[int]]:
         finally:
             connections.close_all()
 
+    freeze_heap_before_fork()  # as the Celery worker does before its pool forks (config/celery.py)
     processes = [ctx.Process(target=body, args=(n,)) for n in range(workers)]
     for process in processes:
         process.start()

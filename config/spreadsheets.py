@@ -185,7 +185,7 @@ class ServiceResource(resources.ModelResource):
     def __init__(self, **context):
         super().__init__()
         self.context = context
-        self._row_data: dict[int, dict] = {}
+        self._row_data: dict[int, tuple[dict, dict]] = {}
 
     # -- the library's hooks -------------------------------------------------------------------------
     def get_import_id_fields(self):
@@ -222,14 +222,20 @@ class ServiceResource(resources.ModelResource):
 
     def get_instance(self, instance_loader, row):
         data = self.row_data(row)
-        self._row_data[id(row)] = data
+        self._row_data[id(row)] = (row, data)  # the row kept alive: its id() is not reused meanwhile
         try:
             return self.find(data)
         except (ValueError, TypeError, ValidationError):
             return None  # a key cell that is no date or number: the serializer names it
 
+    def data_of(self, row) -> dict:
+        """The row's serializer input, as ``get_instance`` read it."""
+        kept = self._row_data.get(id(row))
+        return kept[1] if kept is not None and kept[0] is row else self.row_data(row)
+
     def import_instance(self, instance, row, **kwargs):
-        data = self._row_data.pop(id(row), None) or self.row_data(row)
+        data = self.data_of(row)
+        self._row_data.pop(id(row), None)
         serializer = self.serializer_class(
             instance=instance if instance.pk else None,
             data=self.serializer_input(data, partial=bool(instance.pk)),

@@ -113,7 +113,7 @@ class SegmentResource(ServiceResource):
         return Segment.objects.filter(session=session, order=int(order)).first()
 
     def import_instance(self, instance, row, **kwargs):
-        data = self._row_data.get(id(row)) or self.row_data(row)
+        data = self.data_of(row)
         super().import_instance(instance, row, **kwargs)
         instance._cue_changes = self._cue_changes(instance, data["_cues"])
 
