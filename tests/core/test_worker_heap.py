@@ -7,14 +7,15 @@ import gc
 
 from celery import signals
 
+from config.celery import freeze_heap_before_fork
 
-def test_worker_init_freezes_what_the_parent_has_built():
-    import config.celery  # noqa: F401 - connects the handler
 
+def test_the_worker_freezes_what_the_parent_has_built_before_forking():
+    assert freeze_heap_before_fork in signals.worker_init._live_receivers(sender=None)
     gc.unfreeze()
     assert gc.get_freeze_count() == 0
     try:
-        signals.worker_init.send(sender=None)
-        assert gc.get_freeze_count() > 10_000  # Django and the apps, moved out of the collector's reach
+        freeze_heap_before_fork()
+        assert gc.get_freeze_count() > 10_000  # Django and the apps, out of the collector's reach
     finally:
         gc.unfreeze()
