@@ -3,6 +3,8 @@
 // hotset.session.<id> over /ws/ (and, when allowed, its settings and suggestions groups).
 // Every action goes through the offline queue (queue.js): it is shown at once, sent with its
 // moment and an Idempotency-Key, and waits for signal when there is none.
+// One file, read top to bottom by section (time, queue, Now / Next, labour, strip, cards,
+// suggestions, data, controls); the queue and the strip, which stand alone, have their own.
 (function () {
   "use strict";
 
