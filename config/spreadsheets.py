@@ -159,6 +159,22 @@ def out_cell(value):
 # --- the resource ------------------------------------------------------------------------------------
 
 
+def columns_of(serializer_class, *, after: dict[str, str] | None = None, before: dict[str, str] | None = None,
+               drop: tuple[str, ...] = ()) -> list[str]:  # fmt: skip
+    """The list's field names (SPEC §9: an export's columns), with extra columns placed
+    ``after`` or ``before`` a field (e.g. a key column beside the id it stands for)."""
+    out = []
+    for name in serializer_class.Meta.fields:
+        if name in drop:
+            continue
+        if before and name in before:
+            out.append(before[name])
+        out.append(name)
+        if after and name in after:
+            out.append(after[name])
+    return out
+
+
 class ServiceResource(resources.ModelResource):
     """A ModelResource whose rows are checked by an API serializer and written by services.
 

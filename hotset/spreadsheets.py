@@ -16,7 +16,7 @@ from collections import Counter
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from config.spreadsheets import ServiceResource
+from config.spreadsheets import ServiceResource, columns_of
 from hotset import services
 from hotset.api import serializers as s
 from hotset.models import HotSetSession, ScheduleItem
@@ -49,33 +49,7 @@ class ScheduleItemResource(ServiceResource):
     admin, where one file may hold several days)."""
 
     serializer_class = s.ScheduleItemSerializer
-    columns = [
-        "id",
-        "session",
-        "position",
-        "kind",
-        "block_type",
-        "label",
-        "title",
-        "scene_number",
-        "set_name",
-        "location",
-        "int_ext",
-        "day_night",
-        "description",
-        "pages",
-        "pages_eighths",
-        "setups",
-        "planned_start",
-        "planned_duration_minutes",
-        "status",
-        "actual_start",
-        "actual_end",
-        "skipped_at",
-        "is_partial",
-        "notes",
-        "updated_at",
-    ]
+    columns = columns_of(s.ScheduleItemSerializer, before={"pages_eighths": "pages"})
 
     class Meta:
         model = ScheduleItem

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from config.errors import DomainError
-from config.spreadsheets import ServiceResource, cell_text
+from config.spreadsheets import ServiceResource, cell_text, columns_of
 from publishing import services, sources
 from publishing.api import serializers as s
 from publishing.models import Video
@@ -27,18 +27,7 @@ def _stored_source(source: str) -> str | None:
 
 class VideoResource(ServiceResource):
     serializer_class = s.VideoSerializer
-    columns = [
-        "id",
-        "source",
-        "original_filename",
-        "title",
-        "caption",
-        "hashtags",
-        "game_context",
-        "posts",
-        "created_at",
-        "updated_at",
-    ]
+    columns = columns_of(s.VideoSerializer)
 
     class Meta:
         model = Video

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 
-from config.spreadsheets import ServiceResource, cell_text
+from config.spreadsheets import ServiceResource, cell_text, columns_of
 from rotations import services
 from rotations.api import serializers as s
 from rotations.models import Employee, Event, RotationAssignment, ScheduleException, TimeOff
@@ -38,19 +38,7 @@ def _external_id(employee: Employee | None) -> str | None:
 
 class EmployeeResource(ServiceResource):
     serializer_class = s.EmployeeSerializer
-    columns = [
-        "id",
-        "name",
-        "external_id",
-        "qualifications",
-        "active",
-        "max_events_per_day",
-        "max_events_per_week",
-        "available_weekdays",
-        "time_off",
-        "created_at",
-        "updated_at",
-    ]
+    columns = columns_of(s.EmployeeSerializer)
     list_columns = ("qualifications", "available_weekdays")
 
     class Meta:
@@ -88,7 +76,7 @@ class EmployeeResource(ServiceResource):
 
 class TimeOffResource(ServiceResource):
     serializer_class = s.TimeOffSerializer
-    columns = ["id", "employee", "employee_external_id", "start_date", "end_date", "reason"]
+    columns = columns_of(s.TimeOffSerializer, after={"employee": "employee_external_id"})
 
     class Meta:
         model = TimeOff
@@ -117,23 +105,7 @@ class TimeOffResource(ServiceResource):
 
 class EventResource(ServiceResource):
     serializer_class = s.EventSerializer
-    columns = [
-        "id",
-        "project_ref_num",
-        "name",
-        "type",
-        "start_date",
-        "due_date",
-        "estimated_minutes",
-        "location",
-        "status",
-        "assigned_employee",
-        "assigned_employee_external_id",
-        "scheduled_at",
-        "parent_event_ref_num",
-        "created_at",
-        "updated_at",
-    ]
+    columns = columns_of(s.EventSerializer, after={"assigned_employee": "assigned_employee_external_id"})
 
     class Meta:
         model = Event
@@ -170,7 +142,7 @@ class EventResource(ServiceResource):
 
 class RotationAssignmentResource(ServiceResource):
     serializer_class = s.RotationAssignmentSerializer
-    columns = ["id", "weekday", "rotation_type", "employee", "employee_external_id"]
+    columns = columns_of(s.RotationAssignmentSerializer, after={"employee": "employee_external_id"})
 
     class Meta:
         model = RotationAssignment
@@ -201,7 +173,7 @@ class RotationAssignmentResource(ServiceResource):
 
 class ScheduleExceptionResource(ServiceResource):
     serializer_class = s.ScheduleExceptionSerializer
-    columns = ["id", "date", "rotation_type", "employee", "employee_external_id", "reason"]
+    columns = columns_of(s.ScheduleExceptionSerializer, after={"employee": "employee_external_id"})
 
     class Meta:
         model = ScheduleException

@@ -15,31 +15,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from config.errors import DomainError
-from config.spreadsheets import ServiceResource, cell_text
+from config.spreadsheets import ServiceResource, cell_text, columns_of
 from runofshow import services
 from runofshow.api.serializers import CueSerializer, SegmentSerializer
 from runofshow.models import Cue, Segment, ShowSession
 
 CUE_PARTS = ("number", "kind", "offset_seconds", "description")
 _CUE_COLUMN = re.compile(r"^cue_(\d+)_(number|kind|offset_seconds|description)$")
-SEGMENT_COLUMNS = [
-    "id",
-    "session",
-    "order",
-    "name",
-    "start_time",
-    "end_time",
-    "duration",
-    "type",
-    "status",
-    "notes",
-    "cues_count",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "actual_start",
-    "actual_end",
-]
+SEGMENT_COLUMNS = columns_of(SegmentSerializer, drop=("cues",))  # the cues become columns of their own
 
 
 def cue_columns(count: int) -> list[str]:
