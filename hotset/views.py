@@ -101,6 +101,9 @@ def session_dashboard(request, session_id: int):
         "session": session_data,
         "projection": projection,
         "problem": problem,
+        # Keys the browser's offline queue: actions queued by one user on a shared phone are
+        # never sent under the next user's login.
+        "user_id": request.user.pk,
         "can_run": request.user.has_perm(RUN_HOT_SET),
         "default_view": settings.default_schedule_view,
         "can_view_settings": can_view_settings,

@@ -369,3 +369,35 @@ def test_times_after_midnight_carry_plus_one(asgi_server, logged_in_page, make_u
     page.get_by_role("tab", name="Full day").click()
     card = page.locator(f"#hs-full-list li[data-item-id='{long_scene.pk}']")
     expect(card.locator("dd").first).to_contain_text(re.compile(r"\d\d:\d\d( \+1)?–\d\d:\d\d \+1"))
+
+
+def test_a_queue_left_on_a_shared_phone_is_not_sent_under_the_next_login(
+    asgi_server, logged_in_page, make_user, idle_day
+):
+    from django.conf import settings
+    from django.test import Client
+
+    session, items = idle_day
+    first = logged_in_page(make_user("first_ad"), viewport=PHONE)
+    _open(first, asgi_server, session)
+    first.context.set_offline(True)
+    first.get_by_test_id("start-next").click()
+    expect(first.get_by_test_id("queue-chip")).to_have_text("1 waiting")
+    # Another 1st AD signs in on the same phone (same browser storage and cookies) while the
+    # first tab is still open; then the signal comes back.
+    client = Client()
+    client.force_login(make_user("first_ad"))
+    first.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+          "url": asgi_server}]
+    )  # fmt: skip
+    first.context.set_offline(False)
+    first.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(first.locator("#hs-queue-head")).to_contain_text("someone else has signed in")
+    assert ScheduleItem.objects.get(pk=items["2B"].pk).status == "pending"
+    # The second person's own page has no queue.
+    second = first.context.new_page()
+    _open(second, asgi_server, session)
+    expect(second.get_by_test_id("current-item")).to_contain_text("Next: Sc. 2B")
+    expect(second.get_by_test_id("queue-chip")).to_be_hidden()
+    assert ScheduleItem.objects.get(pk=items["2B"].pk).status == "pending"

@@ -12,7 +12,7 @@
   const sessionId = root.dataset.sessionId;
   const initial = JSON.parse(document.getElementById("hs-initial").textContent);
   const API = "/api/v1/hotset";
-  const SNAPSHOT = "setdesk.hotset.snapshot." + sessionId;
+  const SNAPSHOT = "setdesk.hotset.snapshot." + sessionId + "." + initial.user_id;
   const $ = (id) => document.getElementById(id);
 
   const state = {
@@ -107,7 +107,7 @@
   const sentAwaiting = [];
   let sending = false;
   const queue = HotsetQueue.create({
-    name: "hotset." + sessionId,
+    name: "hotset." + sessionId + ".user-" + initial.user_id, // one queue per person on a shared phone
     send: async (entry) => {
       await SetdeskApi.post(entry.url, entry.body, { "Idempotency-Key": entry.key });
       sentAwaiting.push(entry);
@@ -144,12 +144,27 @@
     $("hs-when").value = "0";
     sendQueue();
   }
+  // Whether the browser's login is still the one that queued the actions (a shared phone: the
+  // next person may sign in while this tab is open; their session must not send these).
+  async function sameLogin() {
+    try {
+      const me = await SetdeskApi.get("/api/v1/auth/me/");
+      state.otherLogin = me.id !== initial.user_id;
+    } catch (err) {
+      state.otherLogin = err.status === 401 || err.status === 403 ? false : state.otherLogin;
+      if (err.status === undefined) state.offline = true;
+      return err.status !== undefined && !state.otherLogin;
+    }
+    return !state.otherLogin;
+  }
   async function sendQueue() {
     if (sending) return;
     sending = true;
-    let sent = 0;
-    try { sent = await queue.flush(); } finally { sending = false; }
-    state.offline = queue.stoppedBy === "offline";
+    let sent = 0, flushed = false;
+    try {
+      if (queue.entries().length && await sameLogin()) { sent = await queue.flush(); flushed = true; }
+    } finally { sending = false; }
+    if (flushed) state.offline = queue.stoppedBy === "offline";
     render();
     if (sent) await refresh();
   }
@@ -580,10 +595,11 @@
     chip.classList.toggle("alert", entries.length > 0);
     const panel = $("hs-queue");
     panel.hidden = !entries.length && !refused.length && !state.offline;
-    const stopped = queue.stoppedBy;
+    const stopped = state.otherLogin ? "other" : queue.stoppedBy;
     $("hs-queue-head").textContent = !entries.length
       ? (state.offline ? "No signal: showing the day as last seen" + (state.projection.at ? " at " + time(state.projection.at) : "") + ". Actions you take are kept and sent when the signal is back." : "")
-      : entries.length + " waiting · " + (stopped === "login" ? "your login has expired: sign in again (in another tab) to send them."
+      : entries.length + " waiting · " + (stopped === "other" ? "someone else has signed in on this browser: they stay here, unsent, until the person who made them signs in again."
+        : stopped === "login" ? "your login has expired: sign in again (in another tab) to send them."
         : stopped === "server" ? "the server is not answering; retrying." : state.offline || stopped === "offline"
           ? "no signal; they go out in order when it is back." : "sending…");
     const list = $("hs-queue-list");
