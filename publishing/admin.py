@@ -157,6 +157,24 @@ class VideoAdmin(SpreadsheetAdmin, ServiceWritesAdmin):
             setattr(obj, model_field.attname, getattr(saved, model_field.attname))
         obj._state.adding, obj._state.db = False, saved._state.db
 
+    def get_deleted_objects(self, objs, request):
+        """What deleting these videos removes, as ``delete_video`` does it: cancelled and failed
+        posts go with their video; only live posts (scheduled, posting, posted) protect it.
+        Django's own check counts every post, since the post's foreign key is PROTECT."""
+        to_delete, model_count, perms_needed, _every_post = super().get_deleted_objects(objs, request)
+        posts = ScheduledPost.objects.filter(video__in=list(objs)).select_related("video")
+        dead = (PostStatus.CANCELLED, PostStatus.FAILED)
+        name = ScheduledPost._meta.verbose_name.capitalize()
+        protected = [f"{name}: {post}" for post in posts.exclude(status__in=dead)]
+        going = [f"{name}: {post}" for post in posts.filter(status__in=dead)]
+        # Posts are never deleted on their own in the admin (cancel instead), but the service
+        # takes a video's dead posts with it: that needs no delete permission on posts.
+        perms_needed = {p for p in perms_needed if p != ScheduledPost._meta.verbose_name}
+        if going:
+            to_delete = [*to_delete, going]
+            model_count = {**model_count, ScheduledPost._meta.verbose_name_plural: len(going)}
+        return to_delete, model_count, perms_needed, protected
+
     def delete_model(self, request, obj):
         services.delete_video(video=obj)  # one with live posts is kept (409, shown on the page)
 

@@ -147,3 +147,33 @@ def test_demo_seed_is_idempotent(make_user, settings, tmp_path):
     # The demo's clips keep to the source rules (under a media root), so they can be published.
     for video in Video.objects.all():
         assert sources.check_source(video.source) == video.source
+
+
+def test_the_admin_deletes_a_video_whose_posts_were_all_cancelled_or_failed(admin_client_, make_post):
+    """The service deletes such a video with its dead posts; the admin's PROTECT check used to
+    refuse it before the service was asked."""
+    cancelled = make_post()
+    ScheduledPost.objects.filter(pk=cancelled.pk).update(status=PostStatus.CANCELLED)
+    video = cancelled.video
+    page = admin_client_.get(f"/admin/publishing/video/{video.pk}/delete/")
+    assert page.status_code == 200
+    assert b"would require deleting the following protected" not in page.content
+    assert admin_client_.post(f"/admin/publishing/video/{video.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Video.objects.filter(pk=video.pk).exists()
+    assert not ScheduledPost.objects.filter(pk=cancelled.pk).exists()
+
+
+def test_the_admin_keeps_a_video_with_a_live_post_and_names_it(admin_client_, make_post):
+    live = make_post()
+    page = admin_client_.get(f"/admin/publishing/video/{live.video_id}/delete/")
+    assert b"protected" in page.content and str(live).encode() in page.content
+    admin_client_.post(f"/admin/publishing/video/{live.video_id}/delete/", {"post": "yes"})
+    assert Video.objects.filter(pk=live.video_id).exists()
+    # The bulk action too: the dead one goes, the live one stays.
+    dead = make_post()
+    ScheduledPost.objects.filter(pk=dead.pk).update(status=PostStatus.FAILED)
+    admin_client_.post(
+        "/admin/publishing/video/",
+        {"action": "delete_selected", "_selected_action": [dead.video_id], "post": "yes"},
+    )
+    assert not Video.objects.filter(pk=dead.video_id).exists()
