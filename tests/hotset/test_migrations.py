@@ -105,3 +105,38 @@ def test_existing_projects_each_get_their_own_calendar_token(migrate):
     # A project made after the migration gets one of its own too (the column's default).
     made = apps.get_model("hotset", "Project").objects.create(name="Later", timezone="UTC")
     assert made.calendar_token and made.calendar_token not in tokens
+
+
+BEFORE_THIS_SESSION = ("hotset", "0005_idempotent_requests")
+UP_NEXT = ("hotset", "0008_schedule_view_up_next")
+
+
+def test_a_filled_day_keeps_its_rows_through_the_stripboard_headings_and_the_up_next_label(migrate):
+    """0006 adds int_ext / day_night (blank), 0007 the calendar token, 0008 relabels a choice:
+    every row written before keeps every value it had."""
+    apps = migrate(BEFORE_THIS_SESSION)
+    Project = apps.get_model("hotset", "Project")
+    project = Project.objects.create(name="Filled", timezone="Europe/London")
+    apps.get_model("hotset", "HotSetSettings").objects.create(project=project, default_schedule_view="full")
+    day = apps.get_model("hotset", "ProductionDay").objects.create(
+        project=project, date=date(2025, 6, 10), day_number=1, general_call_time=_at(7)
+    )
+    session = apps.get_model("hotset", "HotSetSession").objects.create(production_day=day)
+    ScheduleItem = apps.get_model("hotset", "ScheduleItem")
+    ScheduleItem.objects.create(
+        session=session, position=0, kind="scene", scene_number="12", set_name="Kitchen", pages_eighths=19,
+        setups=4, planned_duration_minutes=45, notes="keep me",
+    )  # fmt: skip
+    ScheduleItem.objects.create(
+        session=session, position=1, kind="block", block_type="meal", planned_duration_minutes=30
+    )
+    fields = ("position", "kind", "block_type", "scene_number", "set_name", "pages_eighths", "setups",
+              "planned_duration_minutes", "notes")  # fmt: skip
+    before = list(ScheduleItem.objects.order_by("position").values_list(*fields))
+
+    apps = migrate(UP_NEXT)
+    ScheduleItem = apps.get_model("hotset", "ScheduleItem")
+    assert list(ScheduleItem.objects.order_by("position").values_list(*fields)) == before
+    assert set(ScheduleItem.objects.values_list("int_ext", "day_night")) == {("", "")}
+    assert apps.get_model("hotset", "HotSetSettings").objects.get().default_schedule_view == "full"
+    assert apps.get_model("hotset", "Project").objects.get().calendar_token
