@@ -109,6 +109,10 @@ class ScheduleItemResource(ServiceResource):
     def update(self, instance, data: dict):
         return services.update_item(item=instance, now=timezone.now(), **data)
 
+    def export(self, queryset=None, **kwargs):
+        rows = self.get_queryset() if queryset is None else queryset
+        return super().export(rows.select_related("session__production_day__project"), **kwargs)  # each row's zone
+
     def export_row(self, instance) -> dict:
         cells = super().export_row(instance)
         cells["pages"] = pages_text(instance.pages_eighths)

@@ -63,6 +63,10 @@ class VideoResource(ServiceResource):
             validated.pop("source")
         return validated
 
+    def export(self, queryset=None, **kwargs):
+        rows = self.get_queryset() if queryset is None else queryset
+        return super().export(rows.prefetch_related("posts"), **kwargs)  # the posts column, in one query
+
     def export_row(self, instance) -> dict:
         cells = super().export_row(instance)
         cells["hashtags"] = " ".join(cells["hashtags"])

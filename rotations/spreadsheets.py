@@ -32,8 +32,32 @@ def _employee_id(data: dict, *, column: str, external_column: str) -> None:
         data[column] = str(employee_id)
 
 
-def _external_id(employee: Employee | None) -> str | None:
-    return employee.external_id if employee is not None else None
+class _NamesAnEmployee(ServiceResource):
+    """A record that names an employee in ``employee_column``: a file names them by
+    ``<employee_column>_external_id`` when it has one (so it imports into another database),
+    else by this database's id; the export writes both."""
+
+    employee_column = "employee"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def external_column(self) -> str:
+        return f"{self.employee_column}_external_id"
+
+    def row_data(self, row) -> dict:
+        data = super().row_data(row)
+        _employee_id(data, column=self.employee_column, external_column=self.external_column)
+        return data
+
+    def export(self, queryset=None, **kwargs):
+        rows = self.get_queryset() if queryset is None else queryset
+        return super().export(rows.select_related(self.employee_column), **kwargs)  # one query, not one per row
+
+    def export_row(self, instance) -> dict:
+        employee = getattr(instance, self.employee_column)
+        return {**super().export_row(instance), self.external_column: employee.external_id if employee else None}
 
 
 class EmployeeResource(ServiceResource):
@@ -74,17 +98,12 @@ class EmployeeResource(ServiceResource):
         return cells
 
 
-class TimeOffResource(ServiceResource):
+class TimeOffResource(_NamesAnEmployee):
     serializer_class = s.TimeOffSerializer
     columns = columns_of(s.TimeOffSerializer, after={"employee": "employee_external_id"})
 
     class Meta:
         model = TimeOff
-
-    def row_data(self, row) -> dict:
-        data = super().row_data(row)
-        _employee_id(data, column="employee", external_column="employee_external_id")
-        return data
 
     def find(self, data: dict):
         if not all(data.get(k) for k in ("employee", "start_date", "end_date")) or not str(data["employee"]).isdigit():
@@ -99,21 +118,14 @@ class TimeOffResource(ServiceResource):
     def update(self, instance, data: dict):
         return services.update_time_off(time_off=instance, **data)
 
-    def export_row(self, instance) -> dict:
-        return {**super().export_row(instance), "employee_external_id": _external_id(instance.employee)}
 
-
-class EventResource(ServiceResource):
+class EventResource(_NamesAnEmployee):
+    employee_column = "assigned_employee"
     serializer_class = s.EventSerializer
     columns = columns_of(s.EventSerializer, after={"assigned_employee": "assigned_employee_external_id"})
 
     class Meta:
         model = Event
-
-    def row_data(self, row) -> dict:
-        data = super().row_data(row)
-        _employee_id(data, column="assigned_employee", external_column="assigned_employee_external_id")
-        return data
 
     def find(self, data: dict):
         ref = cell_text(data.get("project_ref_num"))
@@ -127,20 +139,14 @@ class EventResource(ServiceResource):
 
     def export(self, queryset=None, **kwargs):
         # Core events before the supervisor events that name them: the file imports in order.
-        rows = (self.get_queryset() if queryset is None else queryset).select_related("assigned_employee")
+        rows = self.get_queryset() if queryset is None else queryset
         rows = rows.annotate(
             _child=Case(When(parent_event__isnull=False, then=Value(1)), default=Value(0), output_field=IntegerField())
         ).order_by("_child", "due_date", "project_ref_num")
         return super().export(rows, **kwargs)
 
-    def export_row(self, instance) -> dict:
-        return {
-            **super().export_row(instance),
-            "assigned_employee_external_id": _external_id(instance.assigned_employee),
-        }
 
-
-class RotationAssignmentResource(ServiceResource):
+class RotationAssignmentResource(_NamesAnEmployee):
     serializer_class = s.RotationAssignmentSerializer
     columns = columns_of(s.RotationAssignmentSerializer, after={"employee": "employee_external_id"})
 
@@ -149,7 +155,6 @@ class RotationAssignmentResource(ServiceResource):
 
     def row_data(self, row) -> dict:
         data = super().row_data(row)
-        _employee_id(data, column="employee", external_column="employee_external_id")
         day = data.get("weekday")
         if day and not day.isdigit():
             data["weekday"] = str(WEEKDAYS.get(day.lower()[:3], day))
@@ -167,21 +172,13 @@ class RotationAssignmentResource(ServiceResource):
     def update(self, instance, data: dict):
         return services.update_rotation_assignment(rotation_assignment=instance, **data)
 
-    def export_row(self, instance) -> dict:
-        return {**super().export_row(instance), "employee_external_id": _external_id(instance.employee)}
 
-
-class ScheduleExceptionResource(ServiceResource):
+class ScheduleExceptionResource(_NamesAnEmployee):
     serializer_class = s.ScheduleExceptionSerializer
     columns = columns_of(s.ScheduleExceptionSerializer, after={"employee": "employee_external_id"})
 
     class Meta:
         model = ScheduleException
-
-    def row_data(self, row) -> dict:
-        data = super().row_data(row)
-        _employee_id(data, column="employee", external_column="employee_external_id")
-        return data
 
     def find(self, data: dict):
         if not (data.get("date") and data.get("rotation_type")):
@@ -196,6 +193,3 @@ class ScheduleExceptionResource(ServiceResource):
 
     def update(self, instance, data: dict):
         return services.update_schedule_exception(schedule_exception=instance, **data)
-
-    def export_row(self, instance) -> dict:
-        return {**super().export_row(instance), "employee_external_id": _external_id(instance.employee)}

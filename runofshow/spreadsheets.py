@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from config.spreadsheets import ServiceResource, cell_text, columns_of
-from runofshow import services
+from runofshow import selectors, services
 from runofshow.api.serializers import CueSerializer, SegmentSerializer
 from runofshow.models import Cue, Segment, ShowSession
 
@@ -151,6 +151,12 @@ class SegmentResource(ServiceResource):
 
     def update(self, instance, data: dict):
         return services.update_segment(segment=instance, **data)
+
+    def export(self, queryset=None, **kwargs):
+        # Whatever door asks (the API's rundown, the admin's changelist): cues and show in one go.
+        rows = self.get_queryset() if queryset is None else queryset
+        ordered = selectors.segments().filter(pk__in=rows.values("pk")).select_related("session")
+        return super().export(ordered.order_by("session_id", "order", "id"), **kwargs)
 
     def export_row(self, instance) -> dict:
         with timezone.override(instance.session.timezone):  # the show's times in the show's zone

@@ -126,3 +126,21 @@ def test_readers_export_and_editors_import(api_as, show):
     assert _upload(director, show, b"order,name,duration\n9,X,5\n").status_code == 403
     assert api_as("crew").get(f"{BASE}/sessions/{show.pk}/segments/export/").status_code == 403
     assert not Segment.objects.filter(name="X").exists()
+
+
+def test_an_admin_export_reads_the_rundown_in_a_few_queries_however_long(
+    make_user, show, django_assert_max_num_queries
+):
+    from django.test import Client
+
+    for n in range(20):
+        segment = services.create_segment(session=show, name=f"Extra {n}", duration=5)
+        services.create_cue(segment=segment, number="1", kind="lighting")
+    client = Client()
+    client.force_login(make_user(None, is_staff=True, is_superuser=True))
+    chosen = {f"segmentresource_{name}": "on" for name in ("order", "name", "start_time", "cue_1_number")}
+    with django_assert_max_num_queries(15):
+        r = client.post("/admin/runofshow/segment/export/", {"format": "0", "resource": "0", **chosen})
+    assert r.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(r.content.decode())))
+    assert len(rows) == 22 and rows[-1]["cue_1_number"] == "1"
